@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from diemtua.accounts import views as account_views
+from diemtua.core import views as core_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("diemtua.accounts.urls")),
+    path("orgs/", include("diemtua.orgs.urls")),
+    path("students/", include("diemtua.students.urls")),
+    path("audit/", include("diemtua.audit.urls")),
+]

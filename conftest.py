@@ -1,0 +1,117 @@
+"""Shared test fixtures: a small world with two provinces and the people of every role.
+
+Mirrors healthchecks' alice/bob/charlie: for each role there is a person at "our" side (province
+A, school A) and objects at "the other" side (province B, school B) they must not reach.
+"""
+
+import datetime
+
+import pytest
+
+from diemtua.accounts import services as account_services
+from diemtua.accounts.roles import Role
+from diemtua.orgs import services as org_services
+from diemtua.orgs.models import OrgKind, SchoolLevel
+from diemtua.students.models import Guardian, Student
+
+PASSWORD = "test-password-123"
+
+
+class World:
+    """Attribute bag for the fixture world."""
+
+
+def _user(username, role, unit):
+    user = account_services.user_create(
+        actor=None, username=username, full_name=username.title(), password=PASSWORD
+    )
+    account_services.membership_grant(actor=None, user=user, org_unit=unit, role=role)
+    return user
+
+
+def _student(school, name, **extra):
+    values = {
+        "gender": "female",
+        "date_of_birth": datetime.date(2014, 5, 17),
+        "grade": 6,
+        "class_name": "6A",
+        "ethnicity": "Kinh",
+    }
+    values.update(extra)
+    return Student.objects.create(school=school, full_name=name, **values)
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    create = org_services.org_unit_create
+    w.ministry = create(actor=None, kind=OrgKind.MINISTRY, name="Bộ GD&ĐT", code="BGDDT")
+    w.dept_a = create(
+        actor=None, kind=OrgKind.DEPARTMENT, name="Sở GD&ĐT Hà Nội", code="01", parent=w.ministry
+    )
+    w.dept_b = create(
+        actor=None,
+        kind=OrgKind.DEPARTMENT,
+        name="Sở GD&ĐT Thanh Hóa",
+        code="38",
+        parent=w.ministry,
+    )
+    w.commune_a = create(
+        actor=None, kind=OrgKind.COMMUNE, name="Phường Đống Đa", code="00235", parent=w.dept_a
+    )
+    w.commune_b = create(
+        actor=None, kind=OrgKind.COMMUNE, name="Phường Hạc Thành", code="14797", parent=w.dept_b
+    )
+    w.school_a = create(
+        actor=None,
+        kind=OrgKind.SCHOOL,
+        name="Trường THCS Lĩnh Nam",
+        code="01-A",
+        parent=w.commune_a,
+        commune=w.commune_a,
+        school_level=SchoolLevel.LOWER_SECONDARY,
+    )
+    w.school_b = create(
+        actor=None,
+        kind=OrgKind.SCHOOL,
+        name="Trường THCS Trần Mai Ninh",
+        code="38-B",
+        parent=w.commune_b,
+        commune=w.commune_b,
+        school_level=SchoolLevel.LOWER_SECONDARY,
+    )
+    w.provider_a = create(
+        actor=None,
+        kind=OrgKind.PROVIDER,
+        name="Bệnh viện Tâm thần Hà Nội",
+        code="01-BV",
+        parent=w.dept_a,
+    )
+    w.users = {
+        "counselor": _user("tv.a", Role.COUNSELOR, w.school_a),
+        "counselor_b": _user("tv.b", Role.COUNSELOR, w.school_b),
+        "school_lead": _user("bgh.a", Role.SCHOOL_LEAD, w.school_a),
+        "teacher": _user("gv.a", Role.TEACHER, w.school_a),
+        "commune_officer": _user("xa.a", Role.COMMUNE_OFFICER, w.commune_a),
+        "department_officer": _user("so.a", Role.DEPARTMENT_OFFICER, w.dept_a),
+        "department_officer_b": _user("so.b", Role.DEPARTMENT_OFFICER, w.dept_b),
+        "ministry_officer": _user("bo.vu", Role.MINISTRY_OFFICER, w.ministry),
+        "partner_staff": _user("dt.a", Role.PARTNER_STAFF, w.provider_a),
+        "system_admin": _user("admin", Role.SYSTEM_ADMIN, w.ministry),
+    }
+    w.student_a = _student(w.school_a, "Nguyễn Văn An", gender="male", national_id="010000000001")
+    w.student_a2 = _student(w.school_a, "Đặng Thị Đào", class_name="7B", grade=7)
+    w.student_b = _student(w.school_b, "Nguyễn Văn An", gender="male", national_id="380000000001")
+    Guardian.objects.create(
+        student=w.student_a, full_name="Nguyễn Thị Hạnh", relationship="mother", phone="0912345678"
+    )
+    return w
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,73 @@
+"""The access policy every app's access.py builds on.
+
+Two questions, in this order (as in healthchecks' `_get_check_for_user`):
+1. Is the user an *insider* for the object's unit — do they hold any role at that unit or one of
+   its ancestors? If not, the object does not exist for them: 404, the same as a missing object,
+   so nobody can learn that a student exists at another school.
+2. Does one of their roles at such a unit allow this action? If not: 403.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from diemtua.orgs.models import OrgUnitAncestor
+
+from .models import Membership
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships, loaded once per request object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_diemtua_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("org_unit"))
+        user._diemtua_memberships = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def units_with_role(user, roles: Iterable[str]) -> list:
+    wanted = set(roles)
+    return [m.org_unit for m in memberships(user) if m.role in wanted]
+
+
+def _ancestor_ids(unit_id: int) -> set[int]:
+    return set(
+        OrgUnitAncestor.objects.filter(descendant_id=unit_id).values_list("ancestor_id", flat=True)
+    )
+
+
+def roles_over(user, unit_id: int) -> set[str]:
+    """Roles the user holds at `unit_id` or any unit above it."""
+    mine = memberships(user)
+    if not mine:
+        return set()
+    above = _ancestor_ids(unit_id)
+    return {m.role for m in mine if m.org_unit_id in above}
+
+
+def require_roles_over(user, unit_id: int, allowed: Iterable[str]) -> set[str]:
+    """404 for an outsider, 403 for an insider without an allowed role; returns their roles."""
+    roles = roles_over(user, unit_id)
+    if not roles:
+        raise Http404
+    if not roles & set(allowed):
+        raise PermissionDenied
+    return roles
+
+
+def require_role(user, allowed: Iterable[str]) -> list:
+    """For pages without an object (lists, forms): 403 unless the user holds an allowed role.
+
+    Returns the units at which they hold it, which scope everything the page shows.
+    """
+    units = units_with_role(user, allowed)
+    if not units:
+        raise PermissionDenied
+    return units

@@ -1,0 +1,65 @@
+"""Writing the audit trail. `record` is the only way rows are created."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+# Any constant works: it names the one advisory lock that serialises appends on PostgreSQL.
+_CHAIN_LOCK_ID = 7_310_2024
+
+
+def _lock_chain() -> None:
+    """Serialise appends so two requests never chain onto the same previous row.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: writers are already serialised by
+    the database lock, so nothing more is needed.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
+def _describe(obj) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+@transaction.atomic
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    org_unit=None,
+    reason: str = "",
+    request=None,
+    extra: dict | None = None,
+) -> AuditEvent:
+    """Append one event. `actor` is a user or None for the system (commands, jobs)."""
+    if obj is not None:
+        object_type, object_id = _describe(obj)
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        seq=(last.seq + 1) if last else 1,
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        org_unit_id=getattr(org_unit, "pk", org_unit),
+        reason=reason[:255],
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        extra=extra or {},
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": event.seq, "hash": event.hash})
+    return event

@@ -1,0 +1,126 @@
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from diemtua.audit import services as audit
+from diemtua.audit.models import AppendOnlyError, AuditEvent
+from diemtua.audit.verify import verify_chain
+
+
+def _events(n=5):
+    return [audit.record(actor=None, action="test.event", extra={"n": i}) for i in range(n)]
+
+
+def _run_verify(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit_verify")
+    return exit_info.value.code, capsys.readouterr()
+
+
+def _raw(sql, params):
+    """Tamper with the table the way an attacker with database access would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+
+
+@pytest.mark.django_db
+def test_intact_chain_verifies(capsys):
+    _events()
+    call_command("audit_verify")
+    assert "OK: 5 audit events verified" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_each_event_links_to_the_previous_one():
+    first, second = _events(2)
+    assert second.prev_hash == first.hash
+    assert second.seq == first.seq + 1
+
+
+@pytest.mark.django_db
+def test_altered_row_is_named(capsys):
+    events = _events()
+    _raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["forged", events[2].pk])
+    code, output = _run_verify(capsys)
+    assert code == 1
+    assert f"seq={events[2].seq} id={events[2].pk}" in output.err
+    assert "altered" in output.err
+
+
+@pytest.mark.django_db
+def test_removed_row_is_named(capsys):
+    events = _events()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    code, output = _run_verify(capsys)
+    assert code == 1
+    assert f"seq={events[2].seq}" in output.err
+
+
+@pytest.mark.django_db
+def test_removed_newest_row_is_detected(capsys):
+    events = _events()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    code, output = _run_verify(capsys)
+    assert code == 1
+    assert "newest rows removed" in output.err
+
+
+@pytest.mark.django_db
+def test_row_inserted_out_of_order_is_named(capsys):
+    events = _events(3)
+    # Swap the positions of two rows: each still hashes correctly, but the links break.
+    _raw("UPDATE audit_auditevent SET seq = 1000 WHERE id = %s", [events[0].pk])
+    _raw("UPDATE audit_auditevent SET seq = 1 WHERE id = %s", [events[1].pk])
+    _raw("UPDATE audit_auditevent SET seq = 2 WHERE id = %s", [events[0].pk])
+    code, output = _run_verify(capsys)
+    assert code == 1
+    assert "seq=1" in output.err
+
+
+@pytest.mark.django_db
+def test_orm_refuses_update_and_delete():
+    (event,) = _events(1)
+    event.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_postgresql_trigger_refuses_raw_update_and_delete():
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    (event,) = _events(1)
+    for sql in (
+        "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.event"
+
+
+@pytest.mark.django_db
+def test_event_keeps_request_id_and_actor(rf, django_user_model):
+    user = django_user_model.objects.create_user(username="tv.x", password="x-password-123")
+    request = rf.get("/")
+    request.request_id = "abc123def456"
+    event = audit.record(actor=user, action="test.read", request=request, reason="kiểm tra")
+    event.refresh_from_db()
+    assert (event.actor_id, event.actor_username) == (user.pk, "tv.x")
+    assert event.request_id == "abc123def456"
+    assert event.reason == "kiểm tra"

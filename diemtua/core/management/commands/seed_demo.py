@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from diemtua.core.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data of the 2024 pilot (idempotent: a second run changes nothing)."
+
+    def handle(self, *args, **options):
+        stats = seed_demo()
+        self.stdout.write(
+            f"Demo data: {stats['units']} units, {stats['users']} users, "
+            f"{stats['students']} students created"
+        )

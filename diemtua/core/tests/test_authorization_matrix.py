@@ -1,0 +1,170 @@
+"""The authorization matrix: every route, every role, our object and the other side's.
+
+Routes are enumerated from the URL resolver, so a route added without a line in ROUTES fails
+`test_every_route_is_in_the_matrix` the day it is added. Expectations come from an explicit,
+independent table of who is "inside" which unit (INSIDE below), not from the code under test:
+- a public route answers everyone;
+- anonymous users are sent to the login page;
+- an allowed role gets 200 for objects inside its reach;
+- a role that is inside the object's unit but not allowed gets 403;
+- anyone outside gets 404, exactly as for an object that does not exist.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from diemtua.accounts.roles import BROWSE_ROLES, Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Route:
+    roles: frozenset = frozenset()
+    public: bool = False
+    obj: str | None = None  # "student" or "unit": the route takes that object's pk
+    query: str = ""
+    method: str = "get"
+    ok_status: int = 200
+    skip_anonymous_check: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+ROUTES = {
+    "home": Route(roles=ALL_ROLES),
+    "healthz": Route(public=True),
+    # A logged-in user opening the login page is sent on to their home page.
+    "login": Route(public=True, ok_status=302),
+    # Logging out and switching language are POST-only and harmless for anyone.
+    "logout": Route(public=True, method="post", ok_status=302),
+    "set_language": Route(public=True, method="post", ok_status=302),
+    "org_browser": Route(roles=frozenset(BROWSE_ROLES)),
+    "org_unit_detail": Route(roles=frozenset(BROWSE_ROLES), obj="unit"),
+    "user_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
+    "audit_event_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
+    "student_list": Route(roles=frozenset({Role.COUNSELOR})),
+    "student_detail": Route(roles=frozenset({Role.COUNSELOR}), obj="student"),
+    "student_import": Route(roles=frozenset({Role.COUNSELOR})),
+    "student_import_template": Route(roles=frozenset({Role.COUNSELOR})),
+    "student_export": Route(roles=frozenset({Role.COUNSELOR}), query="class=6A"),
+}
+
+# Which units each fixture person is "inside" (their unit and everything below it), written
+# out by hand for the fixture world in conftest.py.
+SIDE_A_SCHOOL = {"school_a"}
+INSIDE = {
+    "counselor": SIDE_A_SCHOOL,
+    "school_lead": SIDE_A_SCHOOL,
+    "teacher": SIDE_A_SCHOOL,
+    "commune_officer": {"commune_a", "school_a"},
+    "department_officer": {"dept_a", "commune_a", "school_a", "provider_a"},
+    "ministry_officer": {"dept_a", "dept_b", "commune_a", "commune_b", "school_a", "school_b"},
+    "system_admin": {"dept_a", "dept_b", "commune_a", "commune_b", "school_a", "school_b"},
+    "partner_staff": {"provider_a"},
+}
+ROLE_OF = {
+    "counselor": Role.COUNSELOR,
+    "school_lead": Role.SCHOOL_LEAD,
+    "teacher": Role.TEACHER,
+    "commune_officer": Role.COMMUNE_OFFICER,
+    "department_officer": Role.DEPARTMENT_OFFICER,
+    "ministry_officer": Role.MINISTRY_OFFICER,
+    "system_admin": Role.SYSTEM_ADMIN,
+    "partner_staff": Role.PARTNER_STAFF,
+}
+
+
+def _all_route_names(patterns=None, prefix="") -> list[str]:
+    names = []
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            names += _all_route_names(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            names.append(entry.name or f"<unnamed {prefix}{entry.pattern}>")
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    names = set(_all_route_names())
+    missing = sorted(names - set(ROUTES))
+    stale = sorted(set(ROUTES) - names)
+    assert not missing, f"Routes without an authorization rule: {missing}"
+    assert not stale, f"Matrix rows for routes that no longer exist: {stale}"
+
+
+def _objects(world, kind):
+    """(our object, its unit key), (the other side's object, its unit key)."""
+    if kind == "student":
+        return (world.student_a, "school_a"), (world.student_b, "school_b")
+    if kind == "unit":
+        return (world.school_a, "school_a"), (world.school_b, "school_b")
+    raise AssertionError(kind)
+
+
+def _url(name, route, obj=None):
+    url = reverse(name, kwargs={"pk": obj.pk}) if obj is not None else reverse(name)
+    return f"{url}?{route.query}" if route.query else url
+
+
+def _expected(route, person, unit_key):
+    role = ROLE_OF[person]
+    if route.public:
+        return route.ok_status
+    if unit_key is not None and unit_key not in INSIDE[person]:
+        return 404
+    return route.ok_status if role in route.roles else 403
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_answers_each_role_as_declared(name, world, client):
+    route = ROUTES[name]
+    mismatches = []
+    for person in ROLE_OF:
+        client.force_login(world.users[person])
+        cases = _objects(world, route.obj) if route.obj else [(None, None)]
+        for obj, unit_key in cases:
+            url = _url(name, route, obj)
+            response = getattr(client, route.method)(url)
+            expected = _expected(route, person, unit_key)
+            if response.status_code != expected:
+                mismatches.append(f"{person} {url}: got {response.status_code}, want {expected}")
+        client.logout()
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in ROUTES.items() if not r.public))
+def test_anonymous_is_sent_to_login(name, world, client):
+    route = ROUTES[name]
+    obj = _objects(world, route.obj)[0][0] if route.obj else None
+    response = getattr(client, route.method)(_url(name, route, obj))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in ROUTES.items() if r.method == "get" and n != "login")
+)
+def test_get_routes_refuse_other_methods(name, world, client):
+    """Read-only pages refuse writes (405) for a user who may read them."""
+    route = ROUTES[name]
+    if name in {"student_import"}:
+        pytest.skip("accepts POST (the upload itself)")
+    person = next((p for p, r in ROLE_OF.items() if route.public or r in route.roles), "counselor")
+    client.force_login(world.users[person])
+    obj = _objects(world, route.obj)[0][0] if route.obj else None
+    response = client.delete(_url(name, route, obj))
+    assert response.status_code == 405
+
+
+def test_login_page_answers_anonymous(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content and b'name="password"' in response.content
+
+
+def test_missing_object_is_404_like_another_schools(world, client):
+    client.force_login(world.users["counselor"])
+    assert client.get(reverse("student_detail", kwargs={"pk": 999999})).status_code == 404
+    assert client.get(reverse("org_unit_detail", kwargs={"pk": 999999})).status_code == 404

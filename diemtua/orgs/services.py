@@ -1,0 +1,172 @@
+"""Writes to the organisation tree. The closure table is kept correct here and only here."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from diemtua.audit import services as audit
+
+from .models import ALLOWED_PARENT_KINDS, OrgKind, OrgUnit, OrgUnitAncestor
+
+
+def _check_parent(unit: OrgUnit) -> None:
+    allowed = ALLOWED_PARENT_KINDS[OrgKind(unit.kind)]
+    if unit.parent_id is None:
+        if allowed:
+            raise ValidationError({"parent": _("Đơn vị loại này phải có đơn vị cấp trên.")})
+        return
+    if unit.parent.kind not in allowed:
+        raise ValidationError({"parent": _("Đơn vị cấp trên không đúng loại.")})
+    if unit.pk and OrgUnitAncestor.objects.filter(ancestor=unit, descendant=unit.parent).exists():
+        raise ValidationError({"parent": _("Không thể chuyển một đơn vị vào bên dưới chính nó.")})
+
+
+def _link_to_ancestors(unit: OrgUnit) -> None:
+    """Create the closure rows of a new leaf unit: itself plus each ancestor of its parent."""
+    rows = [OrgUnitAncestor(ancestor=unit, descendant=unit, depth=0)]
+    if unit.parent_id:
+        for link in OrgUnitAncestor.objects.filter(descendant_id=unit.parent_id):
+            rows.append(
+                OrgUnitAncestor(ancestor_id=link.ancestor_id, descendant=unit, depth=link.depth + 1)
+            )
+    OrgUnitAncestor.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def org_unit_create(
+    *,
+    actor,
+    kind: str,
+    name: str,
+    code: str,
+    parent: OrgUnit | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    school_level: str = "",
+    commune: OrgUnit | None = None,
+    address: str = "",
+    audit_reason: str = "",
+) -> OrgUnit:
+    unit = OrgUnit(
+        kind=kind,
+        name=name,
+        code=code,
+        parent=parent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        school_level=school_level,
+        commune=commune,
+        address=address,
+    )
+    _check_parent(unit)
+    unit.full_clean()
+    unit.save()
+    _link_to_ancestors(unit)
+    audit.record(
+        actor=actor,
+        action="orgs.unit_create",
+        obj=unit,
+        org_unit=unit,
+        reason=audit_reason,
+        extra={"kind": kind, "code": code, "parent": parent.pk if parent else None},
+    )
+    return unit
+
+
+@transaction.atomic
+def org_unit_update(*, actor, unit: OrgUnit, audit_reason: str = "", **changes) -> OrgUnit:
+    """Change a unit's fields; a new parent moves its whole subtree in the closure table."""
+    allowed = {
+        "name",
+        "code",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "successor",
+        "school_level",
+        "commune",
+        "address",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"org_unit_update: unknown fields {sorted(unknown)}")
+    unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
+    old_parent_id = unit.parent_id
+    changed = [field for field, value in changes.items() if getattr(unit, field) != value]
+    if not changed:
+        return unit
+    for field in changed:
+        setattr(unit, field, changes[field])
+    _check_parent(unit)
+    unit.full_clean()
+    unit.save(update_fields=[*changed, "updated_at"])
+    if unit.parent_id != old_parent_id:
+        _move_subtree(unit)
+    audit.record(
+        actor=actor,
+        action="orgs.unit_update",
+        obj=unit,
+        org_unit=unit,
+        reason=audit_reason,
+        extra={"changed": sorted(changed)},
+    )
+    return unit
+
+
+def _move_subtree(unit: OrgUnit) -> None:
+    subtree = list(
+        OrgUnitAncestor.objects.filter(ancestor=unit).values_list("descendant_id", "depth")
+    )
+    subtree_ids = [descendant_id for descendant_id, _depth in subtree]
+    # Drop links from outside the subtree into it, then relink under the new parent's ancestors.
+    OrgUnitAncestor.objects.filter(descendant_id__in=subtree_ids).exclude(
+        ancestor_id__in=subtree_ids
+    ).delete()
+    if unit.parent_id is None:
+        return
+    new_ancestors = list(
+        OrgUnitAncestor.objects.filter(descendant_id=unit.parent_id).values_list(
+            "ancestor_id", "depth"
+        )
+    )
+    OrgUnitAncestor.objects.bulk_create(
+        [
+            OrgUnitAncestor(
+                ancestor_id=ancestor_id,
+                descendant_id=descendant_id,
+                depth=ancestor_depth + 1 + depth,
+            )
+            for ancestor_id, ancestor_depth in new_ancestors
+            for descendant_id, depth in subtree
+        ]
+    )
+
+
+@transaction.atomic
+def org_unit_end(
+    *, actor, unit: OrgUnit, valid_to: datetime.date, successor: OrgUnit | None
+) -> OrgUnit:
+    """Close a unit on a date (merger, dissolution) and name the unit that carries on its work."""
+    if successor is not None and successor.kind != unit.kind:
+        raise ValidationError({"successor": _("Đơn vị kế thừa phải cùng loại.")})
+    return org_unit_update(
+        actor=actor, unit=unit, valid_to=valid_to, successor=successor, audit_reason="end"
+    )
+
+
+def closure_rebuild() -> int:
+    """Recompute the whole closure table from parent links (repair tool; returns rows)."""
+    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
+    rows = []
+    for unit_id in parents:
+        depth, current, seen = 0, unit_id, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            rows.append(OrgUnitAncestor(ancestor_id=current, descendant_id=unit_id, depth=depth))
+            current, depth = parents.get(current), depth + 1
+    with transaction.atomic():
+        OrgUnitAncestor.objects.all().delete()
+        OrgUnitAncestor.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -1,0 +1,18 @@
+from django.shortcuts import get_object_or_404
+
+from diemtua.accounts import access
+from diemtua.accounts.roles import STUDENT_DATA_ROLES
+
+from .models import Student
+
+
+def get_student_for_user(user, pk: int) -> Student:
+    """A student of a school where the user is a counselor.
+
+    Anyone without a role over the student's school gets 404 (as if the student did not exist);
+    a school lead, teacher or officer above the school gets 403: identifiable data stays with
+    the school's counselors (Circular 18/2025, confidentiality principle).
+    """
+    student = get_object_or_404(Student.objects.select_related("school"), pk=pk)
+    access.require_roles_over(user, student.school_id, STUDENT_DATA_ROLES)
+    return student

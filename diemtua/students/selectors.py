@@ -1,0 +1,48 @@
+"""Reads of student records, always limited to the schools where the reader is a counselor."""
+
+from django.db.models import Q, QuerySet
+
+from diemtua.accounts import access
+from diemtua.accounts.roles import STUDENT_DATA_ROLES
+from diemtua.core.text import fold
+
+from .models import Student
+
+
+def counselor_schools(*, fetched_by) -> list:
+    """Schools whose students this user may see; 403 for everyone else."""
+    return access.require_role(fetched_by, STUDENT_DATA_ROLES)
+
+
+def student_list(
+    *, fetched_by, school=None, query: str = "", class_name: str = "", active_only: bool = True
+) -> QuerySet[Student]:
+    """Students of the reader's school(s), searched by name without diacritics or by identifier."""
+    schools = counselor_schools(fetched_by=fetched_by)
+    school_ids = [s.pk for s in schools]
+    if school is not None:
+        school_ids = [pk for pk in school_ids if pk == school.pk]
+    qs = Student.objects.filter(school_id__in=school_ids).select_related("school")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    if class_name:
+        qs = qs.filter(class_name__iexact=class_name.strip())
+    folded = fold(query)
+    if folded:
+        # Every word must appear, in any order: "an nguyen" finds "Nguyễn Văn An".
+        condition = Q()
+        for word in folded.split()[:6]:
+            condition &= Q(search_name__contains=word)
+        if query.strip().isdigit():
+            condition |= Q(national_id=query.strip())
+        qs = qs.filter(condition)
+    return qs.order_by("grade", "class_name", "search_name")
+
+
+def class_names(*, fetched_by, school) -> list[str]:
+    return list(
+        student_list(fetched_by=fetched_by, school=school)
+        .order_by("grade", "class_name")
+        .values_list("class_name", flat=True)
+        .distinct()
+    )

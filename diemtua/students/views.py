@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from diemtua.audit import services as audit
+
+from . import access, selectors
+
+
+def _current_school(request):
+    """The school the counselor is working on (first one unless ?school= picks another)."""
+    schools = selectors.counselor_schools(fetched_by=request.user)
+    wanted = request.GET.get("school", "")
+    for school in schools:
+        if str(school.pk) == wanted:
+            return school, schools
+    return schools[0], schools
+
+
+@require_GET
+@login_required
+def student_list(request):
+    school, schools = _current_school(request)
+    query = request.GET.get("q", "").strip()[:100]
+    class_name = request.GET.get("class", "").strip()[:20]
+    students = selectors.student_list(
+        fetched_by=request.user, school=school, query=query, class_name=class_name
+    )
+    page = Paginator(students, 50).get_page(request.GET.get("page"))
+    audit.record(
+        actor=request.user,
+        action="students.list_view",
+        org_unit=school,
+        request=request,
+        extra={"q": query, "class": class_name, "page": page.number, "count": len(page)},
+    )
+    template = "students/_list_rows.html" if request.htmx else "students/list.html"
+    return render(
+        request,
+        template,
+        {
+            "school": school,
+            "schools": schools,
+            "page": page,
+            "q": query,
+            "class_name": class_name,
+            "class_names": selectors.class_names(fetched_by=request.user, school=school),
+        },
+    )
+
+
+@require_GET
+@login_required
+def student_detail(request, pk: int):
+    student = access.get_student_for_user(request.user, pk)
+    audit.record(
+        actor=request.user,
+        action="students.detail_view",
+        obj=student,
+        org_unit=student.school_id,
+        request=request,
+        reason=request.GET.get("reason", "")[:255],
+    )
+    return render(
+        request,
+        "students/detail.html",
+        {"student": student, "guardians": student.guardians.all()},
+    )
