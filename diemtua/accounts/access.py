@@ -71,3 +71,14 @@ def require_role(user, allowed: Iterable[str]) -> list:
     if not units:
         raise PermissionDenied
     return units
+
+
+def get_user_for_admin(actor, pk: int):
+    """A user account, for system administrators only (403 for anyone else, 404 if missing)."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import User
+    from .roles import Role
+
+    require_role(actor, {Role.SYSTEM_ADMIN})
+    return get_object_or_404(User, pk=pk)

@@ -91,3 +91,8 @@ def user_list(*, fetched_by, query: str = "") -> QuerySet[User]:
 def unit_count(*, fetched_by) -> int:
     access.require_role(fetched_by, {Role.SYSTEM_ADMIN})
     return OrgUnit.objects.count()
+
+
+def memberships_of(*, fetched_by, user: User) -> QuerySet[Membership]:
+    access.require_role(fetched_by, {Role.SYSTEM_ADMIN})
+    return user.memberships.select_related("org_unit").order_by("role")

@@ -51,3 +51,18 @@ def membership_revoke(*, actor, membership: Membership) -> None:
         extra={"user": membership.user_id, "role": membership.role},
     )
     membership.delete()
+
+
+@transaction.atomic
+def user_set_active(*, actor, user: User, is_active: bool) -> User:
+    """Lock or unlock an account (locked users cannot log in; their history stays)."""
+    if user.is_active == is_active:
+        return user
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="accounts.user_unlock" if is_active else "accounts.user_lock",
+        obj=user,
+    )
+    return user

@@ -11,4 +11,12 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
+    path(
+        "users/<int:pk>/memberships/<int:membership_pk>/revoke/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
 ]

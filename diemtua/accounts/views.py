@@ -1,9 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors
+from . import access, selectors, services
+from .forms import MembershipForm, UserCreateForm
 from .roles import Role
 
 
@@ -13,7 +16,7 @@ def home(request):
     """One page, a section per role the user holds (a user may hold several)."""
     user = request.user
     roles = access.roles_of(user)
-    context = {"roles": roles, "sections": []}
+    context = {"roles": roles}
     by_role = {}
     for membership in access.memberships(user):
         by_role.setdefault(membership.role, []).append(membership.org_unit)
@@ -50,3 +53,76 @@ def user_list(request):
     users = selectors.user_list(fetched_by=request.user, query=query)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "q": query})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def user_create(request):
+    access.require_role(request.user, {Role.SYSTEM_ADMIN})
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.user_create(
+            actor=request.user,
+            username=data["username"],
+            full_name=data["full_name"],
+            password=data["password"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+        services.membership_grant(
+            actor=request.user, user=user, org_unit=data["org_unit"], role=data["role"]
+        )
+        messages.success(request, _("Đã tạo tài khoản %(username)s.") % {"username": user})
+        return redirect("user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def user_detail(request, pk: int):
+    """A user's memberships; POST grants one more."""
+    target = access.get_user_for_admin(request.user, pk)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.membership_grant(
+            actor=request.user,
+            user=target,
+            org_unit=form.cleaned_data["org_unit"],
+            role=form.cleaned_data["role"],
+        )
+        messages.success(request, _("Đã gán vai trò."))
+        return redirect("user_detail", pk=target.pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "memberships": selectors.memberships_of(fetched_by=request.user, user=target),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@login_required
+def user_set_active(request, pk: int):
+    target = access.get_user_for_admin(request.user, pk)
+    if target == request.user:
+        messages.error(request, _("Bạn không thể tự khóa tài khoản của mình."))
+        return redirect("user_detail", pk=target.pk)
+    services.user_set_active(
+        actor=request.user, user=target, is_active=request.POST.get("active") == "1"
+    )
+    messages.success(request, _("Đã cập nhật trạng thái tài khoản."))
+    return redirect("user_detail", pk=target.pk)
+
+
+@require_POST
+@login_required
+def membership_revoke(request, pk: int, membership_pk: int):
+    target = access.get_user_for_admin(request.user, pk)
+    membership = get_object_or_404(target.memberships, pk=membership_pk)
+    services.membership_revoke(actor=request.user, membership=membership)
+    messages.success(request, _("Đã thu hồi vai trò."))
+    return redirect("user_detail", pk=target.pk)

@@ -24,7 +24,7 @@ ALL_ROLES = frozenset(Role)
 class Route:
     roles: frozenset = frozenset()
     public: bool = False
-    obj: str | None = None  # "student" or "unit": the route takes that object's pk
+    obj: str | None = None  # "student", "unit", "user" or "membership": the route takes its pk
     query: str = ""
     method: str = "get"
     ok_status: int = 200
@@ -43,6 +43,15 @@ ROUTES = {
     "org_browser": Route(roles=frozenset(BROWSE_ROLES)),
     "org_unit_detail": Route(roles=frozenset(BROWSE_ROLES), obj="unit"),
     "user_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
+    "user_create": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
+    # User accounts are not inside a unit: everyone but an administrator gets 403.
+    "user_detail": Route(roles=frozenset({Role.SYSTEM_ADMIN}), obj="user"),
+    "user_set_active": Route(
+        roles=frozenset({Role.SYSTEM_ADMIN}), obj="user", method="post", ok_status=302
+    ),
+    "membership_revoke": Route(
+        roles=frozenset({Role.SYSTEM_ADMIN}), obj="membership", method="post", ok_status=302
+    ),
     "audit_event_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
     "student_list": Route(roles=frozenset({Role.COUNSELOR})),
     "student_detail": Route(roles=frozenset({Role.COUNSELOR}), obj="student"),
@@ -100,11 +109,20 @@ def _objects(world, kind):
         return (world.student_a, "school_a"), (world.student_b, "school_b")
     if kind == "unit":
         return (world.school_a, "school_a"), (world.school_b, "school_b")
+    if kind == "user":
+        return [(world.users["teacher"], None)]
+    if kind == "membership":
+        return [(world.users["teacher"].memberships.get(), None)]
     raise AssertionError(kind)
 
 
 def _url(name, route, obj=None):
-    url = reverse(name, kwargs={"pk": obj.pk}) if obj is not None else reverse(name)
+    if obj is None:
+        url = reverse(name)
+    elif route.obj == "membership":
+        url = reverse(name, kwargs={"pk": obj.user_id, "membership_pk": obj.pk})
+    else:
+        url = reverse(name, kwargs={"pk": obj.pk})
     return f"{url}?{route.query}" if route.query else url
 
 
@@ -121,7 +139,8 @@ def _expected(route, person, unit_key):
 def test_route_answers_each_role_as_declared(name, world, client):
     route = ROUTES[name]
     mismatches = []
-    for person in ROLE_OF:
+    # Allowed roles last, so a successful write (a revoke) cannot hide another role's answer.
+    for person in sorted(ROLE_OF, key=lambda p: ROLE_OF[p] in route.roles):
         client.force_login(world.users[person])
         cases = _objects(world, route.obj) if route.obj else [(None, None)]
         for obj, unit_key in cases:

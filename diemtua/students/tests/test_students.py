@@ -1,0 +1,134 @@
+import pytest
+from django.urls import reverse
+
+from diemtua.audit.models import AuditEvent
+from diemtua.students import selectors
+from diemtua.students.models import Student
+
+
+def _names(world, person, **params):
+    return [
+        s.full_name
+        for s in selectors.student_list(fetched_by=world.users[person], **params)
+    ]
+
+
+@pytest.mark.parametrize("query", ["nguyen van an", "NGUYỄN VĂN AN", "an nguyen", "Nguyen  Van"])
+def test_search_ignores_case_and_diacritics(world, query):
+    assert _names(world, "counselor", query=query) == ["Nguyễn Văn An"]
+
+
+def test_d_matches_đ(world):
+    assert _names(world, "counselor", query="dang thi dao") == ["Đặng Thị Đào"]
+    assert _names(world, "counselor", query="đào") == ["Đặng Thị Đào"]
+
+
+def test_search_by_national_identifier(world):
+    assert _names(world, "counselor", query="010000000001") == ["Nguyễn Văn An"]
+
+
+def test_search_stays_inside_the_counselors_school(world):
+    # School B has a student with the same name: counselor A must not find them.
+    results = selectors.student_list(fetched_by=world.users["counselor"], query="nguyen van an")
+    assert [s.school_id for s in results] == [world.school_a.pk]
+    assert selectors.student_list(fetched_by=world.users["counselor"], query="380000000001").count() == 0
+
+
+def test_search_input_with_sql_and_wildcards_is_harmless(world):
+    for query in ["' OR 1=1 --", "%", "_", "\\"]:
+        assert _names(world, "counselor", query=query) == []
+
+
+def _add_students(world, start, count):
+    for i in range(start, start + count):
+        Student.objects.create(
+            school=world.school_a,
+            full_name=f"Lò Thị Dua {i}",
+            gender="female",
+            date_of_birth="2013-01-01",
+            grade=7,
+            class_name="7A",
+        )
+
+
+def test_list_page_search_and_query_count(world, client):
+    """The page costs the same number of queries for 3 students as for 40 (no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.users["counselor"])
+    _add_students(world, 0, 3)
+    client.get(reverse("student_list"))  # warm the session
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("student_list"), {"q": "lo thi dua"})
+    _add_students(world, 3, 37)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("student_list"), {"q": "lo thi dua"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("Lò Thị Dua") == 40
+    assert "Nguyễn Văn An" not in body
+    assert len(large) == len(small) <= 20
+
+
+def test_list_page_htmx_returns_only_rows(world, client):
+    client.force_login(world.users["counselor"])
+    response = client.get(reverse("student_list"), {"q": "dao"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Đặng Thị Đào" in body and "<html" not in body
+
+
+def test_detail_writes_an_audit_event(world, client):
+    client.force_login(world.users["counselor"])
+    before = AuditEvent.objects.filter(action="students.detail_view").count()
+    response = client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk}))
+    assert response.status_code == 200
+    assert "Nguyễn Thị Hạnh" in response.content.decode()  # the guardian
+    event = AuditEvent.objects.filter(action="students.detail_view").latest("seq")
+    assert AuditEvent.objects.filter(action="students.detail_view").count() == before + 1
+    assert (event.actor_username, event.object_id) == ("tv.a", str(world.student_a.pk))
+    assert event.org_unit_id == world.school_a.pk
+
+
+def test_refused_reads_write_no_view_event(world, client):
+    for person in ("counselor_b", "school_lead", "department_officer"):
+        client.force_login(world.users[person])
+        client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk}))
+    assert not AuditEvent.objects.filter(action="students.detail_view").exists()
+
+
+def test_counselor_of_another_school_cannot_reach_a_student_by_any_url(world, client):
+    client.force_login(world.users["counselor_b"])
+    pk = world.student_a.pk
+    assert client.get(reverse("student_detail", kwargs={"pk": pk})).status_code == 404
+    body = client.get(reverse("student_list"), {"q": "dang thi dao"}).content.decode()
+    assert "Đặng Thị Đào" not in body
+    # Asking for school A's list by parameter falls back to the counselor's own school.
+    body = client.get(reverse("student_list"), {"school": world.school_a.pk}).content.decode()
+    assert "Đặng Thị Đào" not in body
+
+
+def test_national_identifier_is_unique_when_present(world):
+    from django.core.exceptions import ValidationError
+
+    student = Student(
+        school=world.school_a,
+        full_name="Trùng Mã",
+        gender="male",
+        date_of_birth="2013-01-01",
+        grade=7,
+        class_name="7A",
+        national_id="010000000001",
+    )
+    with pytest.raises(ValidationError):
+        student.full_clean()
+    # Blank identifiers never collide.
+    for name in ("Không Mã Một", "Không Mã Hai"):
+        Student.objects.create(
+            school=world.school_a,
+            full_name=name,
+            gender="male",
+            date_of_birth="2013-01-01",
+            grade=7,
+            class_name="7A",
+        )
