@@ -1,12 +1,19 @@
 """Reads for the home pages and the user list, each scoped to who is asking."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from diemtua.orgs.models import OrgKind, OrgUnit
+from diemtua.orgs.models import OrgKind, OrgUnit, SchoolLevel
 
 from . import access
 from .models import Membership, User
 from .roles import Role
+
+# Primary first, then lower and upper secondary: the order people read school lists in.
+LEVEL_RANK = Case(
+    *[When(school_level=level, then=Value(rank)) for rank, level in enumerate(SchoolLevel.values)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
 
 
 def school_summaries(*, fetched_by, schools: list[OrgUnit]) -> QuerySet[OrgUnit]:
@@ -41,7 +48,8 @@ def schools_of_unit(*, fetched_by, unit: OrgUnit) -> QuerySet[OrgUnit]:
                 "memberships", filter=Q(memberships__role=Role.COUNSELOR), distinct=True
             ),
         )
-        .order_by("school_level", "search_name")
+        .annotate(level_rank=LEVEL_RANK)
+        .order_by("level_rank", "search_name")
     )
 
 

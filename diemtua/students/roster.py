@@ -12,18 +12,15 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import openpyxl
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from diemtua.core.text import fold
 
@@ -34,6 +31,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 MAX_ROWS = 5000
 # Columns further right than this are never read (unknown columns are ignored anyway).
 MAX_COLUMNS = 60
+# Lists exported from other systems often put a title above the header row.
+HEADER_SEARCH_ROWS = 10
 # A small xlsx can unzip to gigabytes; a real roster of 5000 rows unzips to a few megabytes.
 MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
 # Plausible ages of a pupil in grades 1–12, counting late starters and repeaters.
@@ -90,11 +89,14 @@ COLUMNS = [
         "Ngày sinh",
         True,
         12,
-        gettext_lazy(
-            "Ngày/tháng/năm, ví dụ 05/09/2012, hoặc ô kiểu Ngày của Excel. Bắt buộc. Học sinh "
-            "phải từ %(min)s đến %(max)s tuổi."
-        )
-        % {"min": MIN_AGE, "max": MAX_AGE},
+        format_lazy(
+            gettext_lazy(
+                "Ngày/tháng/năm, ví dụ 05/09/2012, hoặc ô kiểu Ngày của Excel. Bắt buộc. Học "
+                "sinh phải từ {min} đến {max} tuổi."
+            ),
+            min=MIN_AGE,
+            max=MAX_AGE,
+        ),
     ),
     Column(
         "grade",
@@ -120,7 +122,8 @@ COLUMNS = [
         False,
         14,
         gettext_lazy(
-            "Một trong 54 dân tộc (xem trang Danh mục). Gõ không dấu cũng được. Để trống là Kinh."
+            "Một trong 54 dân tộc (xem trang Danh mục của tệp mẫu). Gõ không dấu cũng được. "
+            "Để trống là Kinh."
         ),
     ),
     Column(
@@ -128,7 +131,9 @@ COLUMNS = [
         "Khuyết tật",
         False,
         26,
-        gettext_lazy("Một loại khuyết tật trong trang Danh mục. Để trống nếu không có."),
+        gettext_lazy(
+            "Một loại khuyết tật trong trang Danh mục của tệp mẫu. Để trống nếu không có."
+        ),
         ("loai khuyet tat",),
     ),
     Column(
@@ -413,7 +418,10 @@ def _parse_ethnicity(value) -> str:
     found = _ETHNICITY_LOOKUP.get(_ethnic_key(text))
     if found is None:
         raise _CellError(
-            _("Không có dân tộc “%(value)s” trong danh mục 54 dân tộc (xem trang Danh mục).")
+            _(
+                "Không có dân tộc “%(value)s” trong danh mục 54 dân tộc (xem trang Danh mục "
+                "của tệp mẫu)."
+            )
             % {"value": text[:40]}
         )
     return found
@@ -531,8 +539,8 @@ def _raw_rows(data: bytes) -> list[tuple]:
                     if all(_text(v) == "" for v in values):
                         continue
                     rows.append((number, values))
-                    if len(rows) > MAX_ROWS + 1:
-                        break
+                    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                        break  # enough to tell the user the file is too long
             finally:
                 workbook.close()
     except _FileError:
@@ -542,7 +550,7 @@ def _raw_rows(data: bytes) -> list[tuple]:
     return rows
 
 
-def _columns(header: tuple) -> dict[str, int]:
+def _columns(header: tuple, *, row: int = 1) -> dict[str, int]:
     """Column key → index, from the header row. Unknown headers are ignored."""
     found: dict[str, int] = {}
     for index, value in enumerate(header):
@@ -552,11 +560,20 @@ def _columns(header: tuple) -> dict[str, int]:
         if key in found:
             raise _FileError(
                 _("Cột “%(header)s” có hai lần ở dòng tiêu đề.") % {"header": HEADERS[key]},
-                row=1,
+                row=row,
                 column=HEADERS[key],
             )
         found[key] = index
     return found
+
+
+def _find_header(raw: list[tuple]) -> tuple[int, dict[str, int]] | None:
+    """The header row: row 1, or a later one under a title ("DANH SÁCH HỌC SINH LỚP 6A")."""
+    for index, (number, values) in enumerate(raw[:HEADER_SEARCH_ROWS]):
+        columns = _columns(values, row=number)
+        if all(c.key in columns for c in COLUMNS if c.required):
+            return index, columns
+    return None
 
 
 def read_roster(file, *, grades: range, today: datetime.date) -> ParsedRoster:
@@ -566,23 +583,19 @@ def read_roster(file, *, grades: range, today: datetime.date) -> ParsedRoster:
         raw = _raw_rows(_read_bytes(file))
         if not raw:
             raise _FileError(_("Tệp trống."))
-        header_row, header = raw[0]
-        if header_row != 1:
-            raise _FileError(
-                _("Dòng 1 phải là dòng tiêu đề (Họ và tên, Ngày sinh, Lớp…) như trong tệp mẫu."),
-                row=1,
-            )
-        columns = _columns(header)
-        missing = [c for c in COLUMNS if c.required and c.key not in columns]
-        if missing:
+        found = _find_header(raw)
+        if found is None:
+            first = _columns(raw[0][1]) if raw[0][0] == 1 else {}
             parsed.readable = False
             parsed.errors = [
                 RowError(1, c.header, _("Thiếu cột bắt buộc “%(header)s”.") % {"header": c.header})
-                for c in missing
+                for c in COLUMNS
+                if c.required and c.key not in first
             ]
             return parsed
+        header_index, columns = found
         parsed.columns = frozenset(columns)
-        data_rows = raw[1:]
+        data_rows = raw[header_index + 1 :]
         parsed.row_count = len(data_rows)
         if not data_rows:
             raise _FileError(_("Tệp chưa có học sinh nào (chỉ có dòng tiêu đề)."))
@@ -645,7 +658,7 @@ def _parse_row(number, values, columns, lookups, *, grades, today):
             "disability",
             _parse_choice,
             lookups["disability"],
-            _("Không rõ loại khuyết tật “%(value)s” (xem trang Danh mục)."),
+            _("Không rõ loại khuyết tật “%(value)s” (xem trang Danh mục của tệp mẫu)."),
         )
     if _text(cell("guardian_name")):
         parse("guardian_name", _parse_full_name)
@@ -662,162 +675,3 @@ def _parse_row(number, values, columns, lookups, *, grades, today):
     if errors:
         return None, errors
     return RosterRow(row=number, **parsed), []
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-def student_values(student) -> list:
-    """One student as a roster row, in COLUMNS order (the first guardian only)."""
-    guardians = list(student.guardians.all())
-    guardian = guardians[0] if guardians else None
-    by_key = {
-        "national_id": student.national_id or "",
-        "full_name": student.full_name,
-        "gender": _vi(Gender(student.gender).label),
-        "date_of_birth": student.date_of_birth,
-        "grade": student.grade,
-        "class_name": student.class_name,
-        "ethnicity": student.ethnicity,
-        "disability": ""
-        if student.disability == Disability.NONE
-        else _vi(Disability(student.disability).label),
-        "guardian_name": guardian.full_name if guardian else "",
-        "guardian_relationship": _vi(Rel(guardian.relationship).label) if guardian else "",
-        "guardian_phone": guardian.phone if guardian else "",
-    }
-    return [by_key[column.key] for column in COLUMNS]
-
-
-def example_values(*, grades: range, today: datetime.date) -> list:
-    """A made-up pupil for the template, in a grade the school teaches."""
-    grade = grades[0]
-    by_key = {
-        "national_id": "",
-        "full_name": "Nguyễn Văn An",
-        "gender": _vi(Gender.MALE.label),
-        "date_of_birth": datetime.date(today.year - grade - 6, 9, 5),
-        "grade": grade,
-        "class_name": f"{grade}A",
-        "ethnicity": DEFAULT_ETHNICITY,
-        "disability": "",
-        "guardian_name": "Trần Thị Bình",
-        "guardian_relationship": _vi(Rel.MOTHER.label),
-        "guardian_phone": "0912345678",
-    }
-    return [by_key[column.key] for column in COLUMNS]
-
-
-def template_workbook(*, grades: range, today: datetime.date) -> bytes:
-    """The empty roster to fill in: headers, one example row, the guide and the lists."""
-    return build_workbook([example_values(grades=grades, today=today)])
-
-
-def build_workbook(rows: Iterable[list]) -> bytes:
-    """The roster sheet (header + rows) plus the guide and the lists, as xlsx bytes."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = ROSTER_SHEET
-    sheet.append([column.header for column in COLUMNS])
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = bold
-        cell.fill = fill
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        if column.key in ("national_id", "guardian_phone", "class_name"):
-            # Text, so Excel keeps leading zeros of identifiers and phone numbers.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    positions = {column.key: index for index, column in enumerate(COLUMNS, start=1)}
-    for values in rows:
-        sheet.append(values)
-        current = sheet.max_row
-        for key in ("national_id", "guardian_phone", "class_name"):
-            sheet.cell(row=current, column=positions[key]).number_format = "@"
-        sheet.cell(row=current, column=positions["date_of_birth"]).number_format = "DD/MM/YYYY"
-    _write_lists(workbook, sheet, positions)
-    _write_guide(workbook)
-    workbook.move_sheet(GUIDE_SHEET, offset=-1)  # roster first, then the guide, then the lists
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _write_lists(workbook, sheet, positions: dict[str, int]) -> None:
-    lists = workbook.create_sheet(LISTS_SHEET)
-    columns = [
-        (_("Dân tộc"), list(ETHNICITIES), "ethnicity"),
-        (_("Giới tính"), [_vi(label) for _v, label in Gender.choices], "gender"),
-        (
-            _("Khuyết tật"),
-            [_vi(label) for v, label in Disability.choices if v != Disability.NONE],
-            "disability",
-        ),
-        (_("Quan hệ"), [_vi(label) for _v, label in Rel.choices], "guardian_relationship"),
-    ]
-    for index, (title, values, key) in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        lists.cell(row=1, column=index, value=title).font = Font(bold=True)
-        lists.column_dimensions[letter].width = 28
-        for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=index, value=value)
-        # A drop-down in the roster sheet; other spellings stay allowed (warning only).
-        validation = DataValidation(
-            type="list",
-            formula1=f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
-            allow_blank=True,
-            showErrorMessage=False,
-        )
-        target = get_column_letter(positions[key])
-        validation.add(f"{target}2:{target}{MAX_ROWS + 1}")
-        sheet.add_data_validation(validation)
-
-
-def _write_guide(workbook) -> None:
-    guide = workbook.create_sheet(GUIDE_SHEET)
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["B"].width = 12
-    guide.column_dimensions["C"].width = 90
-    wrap = Alignment(wrap_text=True, vertical="top")
-    notes = [
-        _("Cách điền danh sách học sinh để nhập vào Điểm Tựa"),
-        _("Dòng 1 của trang đầu tiên là dòng tiêu đề: giữ nguyên tên cột; thứ tự cột tùy ý."),
-        _("Mỗi dòng tiếp theo là một học sinh. Xóa dòng ví dụ trước khi điền danh sách thật."),
-        _(
-            "Tối đa %(rows)s học sinh và %(mb)s MB mỗi tệp. Nếu có dòng sai, hệ thống không nhập "
-            "dòng nào và chỉ ra từng ô cần sửa."
-        )
-        % {"rows": MAX_ROWS, "mb": round(settings.DIEMTUA_ROSTER_MAX_BYTES / 1024 / 1024, 1)},
-        _(
-            "Nhập lại tệp đã sửa không tạo học sinh trùng: học sinh được nhận ra theo mã định "
-            "danh, hoặc theo họ tên và ngày sinh khi không có mã."
-        ),
-        "",
-    ]
-    for text in notes:
-        guide.append([text])
-    guide["A1"].font = Font(bold=True, size=13)
-    guide.append([_("Cột"), _("Bắt buộc"), _("Cách điền")])
-    header_row = guide.max_row
-    for cell in guide[header_row]:
-        cell.font = Font(bold=True)
-    for column in COLUMNS:
-        guide.append([column.header, _("Có") if column.required else _("Không"), str(column.help)])
-        for cell in guide[guide.max_row]:
-            cell.alignment = wrap
-
-
-def _ascii(text: str) -> str:
-    """Letters, digits and dashes only, case kept: safe in a download's file name."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
-
-
-def export_filename(*, class_name: str, school_code: str) -> str:
-    """lop-6A-<school code>.xlsx"""
-    parts = ["lop", _ascii(class_name) or "x", _ascii(school_code)]
-    return "-".join(part for part in parts if part) + ".xlsx"

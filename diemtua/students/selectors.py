@@ -46,3 +46,14 @@ def class_names(*, fetched_by, school) -> list[str]:
         .values_list("class_name", flat=True)
         .distinct()
     )
+
+
+def class_roster(*, fetched_by, school, class_name: str) -> QuerySet[Student]:
+    """One class's active students with their guardians, for the Excel export."""
+    if not class_name.strip():
+        return Student.objects.none()
+    return (
+        student_list(fetched_by=fetched_by, school=school, class_name=class_name)
+        .defer("support_needs")
+        .prefetch_related("guardians")
+    )

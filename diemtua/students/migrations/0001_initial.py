@@ -7,72 +7,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Student',
+            name="Student",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('gender', models.CharField(choices=[('female', 'Nữ'), ('male', 'Nam'), ('other', 'Khác')], max_length=8, verbose_name='giới tính')),
-                ('date_of_birth', models.DateField(verbose_name='ngày sinh')),
-                ('grade', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='khối')),
-                ('class_name', models.CharField(max_length=20, verbose_name='lớp')),
-                ('ethnicity', models.CharField(choices=[('Kinh', 'Kinh'), ('Tày', 'Tày'), ('Thái', 'Thái'), ('Mường', 'Mường'), ('Khmer', 'Khmer'), ('Hoa', 'Hoa'), ('Nùng', 'Nùng'), ('Mông', 'Mông'), ('Dao', 'Dao'), ('Gia Rai', 'Gia Rai'), ('Ê Đê', 'Ê Đê'), ('Ba Na', 'Ba Na'), ('Sán Chay', 'Sán Chay'), ('Chăm', 'Chăm'), ('Cơ Ho', 'Cơ Ho'), ('Xơ Đăng', 'Xơ Đăng'), ('Sán Dìu', 'Sán Dìu'), ('Hrê', 'Hrê'), ('Ra Glai', 'Ra Glai'), ('Mnông', 'Mnông'), ('Thổ', 'Thổ'), ('Xtiêng', 'Xtiêng'), ('Khơ Mú', 'Khơ Mú'), ('Bru-Vân Kiều', 'Bru-Vân Kiều'), ('Cơ Tu', 'Cơ Tu'), ('Giáy', 'Giáy'), ('Tà Ôi', 'Tà Ôi'), ('Mạ', 'Mạ'), ('Giẻ Triêng', 'Giẻ Triêng'), ('Co', 'Co'), ('Chơ Ro', 'Chơ Ro'), ('Xinh Mun', 'Xinh Mun'), ('Hà Nhì', 'Hà Nhì'), ('Chu Ru', 'Chu Ru'), ('Lào', 'Lào'), ('Kháng', 'Kháng'), ('La Chí', 'La Chí'), ('Phù Lá', 'Phù Lá'), ('La Hủ', 'La Hủ'), ('La Ha', 'La Ha'), ('Pà Thẻn', 'Pà Thẻn'), ('Chứt', 'Chứt'), ('Lự', 'Lự'), ('Lô Lô', 'Lô Lô'), ('Mảng', 'Mảng'), ('Cờ Lao', 'Cờ Lao'), ('Bố Y', 'Bố Y'), ('Cống', 'Cống'), ('Ngái', 'Ngái'), ('Si La', 'Si La'), ('Pu Péo', 'Pu Péo'), ('Rơ Măm', 'Rơ Măm'), ('Brâu', 'Brâu'), ('Ơ Đu', 'Ơ Đu')], default='Kinh', max_length=40, verbose_name='dân tộc')),
-                ('national_id', models.CharField(blank=True, max_length=16, null=True, validators=[django.core.validators.RegexValidator('^\\d{8,16}$', 'Mã định danh học sinh gồm 8 đến 16 chữ số.')], verbose_name='mã định danh học sinh')),
-                ('disability', models.CharField(choices=[('none', 'Không'), ('physical', 'Khuyết tật vận động'), ('hearing', 'Khuyết tật nghe, nói'), ('visual', 'Khuyết tật nhìn'), ('intellectual', 'Khuyết tật trí tuệ'), ('mental', 'Khuyết tật thần kinh, tâm thần'), ('other', 'Khuyết tật khác')], default='none', max_length=16, verbose_name='khuyết tật')),
-                ('support_needs', diemtua.core.fields.EncryptedTextField(blank=True, verbose_name='nhu cầu hỗ trợ đặc biệt')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang học')),
-                ('school', models.ForeignKey(limit_choices_to={'kind': 'school'}, on_delete=django.db.models.deletion.PROTECT, related_name='students', to='orgs.orgunit', verbose_name='trường')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("female", "Nữ"), ("male", "Nam"), ("other", "Khác")],
+                        max_length=8,
+                        verbose_name="giới tính",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(verbose_name="ngày sinh")),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="khối",
+                    ),
+                ),
+                ("class_name", models.CharField(max_length=20, verbose_name="lớp")),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("Kinh", "Kinh"),
+                            ("Tày", "Tày"),
+                            ("Thái", "Thái"),
+                            ("Mường", "Mường"),
+                            ("Khmer", "Khmer"),
+                            ("Hoa", "Hoa"),
+                            ("Nùng", "Nùng"),
+                            ("Mông", "Mông"),
+                            ("Dao", "Dao"),
+                            ("Gia Rai", "Gia Rai"),
+                            ("Ê Đê", "Ê Đê"),
+                            ("Ba Na", "Ba Na"),
+                            ("Sán Chay", "Sán Chay"),
+                            ("Chăm", "Chăm"),
+                            ("Cơ Ho", "Cơ Ho"),
+                            ("Xơ Đăng", "Xơ Đăng"),
+                            ("Sán Dìu", "Sán Dìu"),
+                            ("Hrê", "Hrê"),
+                            ("Ra Glai", "Ra Glai"),
+                            ("Mnông", "Mnông"),
+                            ("Thổ", "Thổ"),
+                            ("Xtiêng", "Xtiêng"),
+                            ("Khơ Mú", "Khơ Mú"),
+                            ("Bru-Vân Kiều", "Bru-Vân Kiều"),
+                            ("Cơ Tu", "Cơ Tu"),
+                            ("Giáy", "Giáy"),
+                            ("Tà Ôi", "Tà Ôi"),
+                            ("Mạ", "Mạ"),
+                            ("Giẻ Triêng", "Giẻ Triêng"),
+                            ("Co", "Co"),
+                            ("Chơ Ro", "Chơ Ro"),
+                            ("Xinh Mun", "Xinh Mun"),
+                            ("Hà Nhì", "Hà Nhì"),
+                            ("Chu Ru", "Chu Ru"),
+                            ("Lào", "Lào"),
+                            ("Kháng", "Kháng"),
+                            ("La Chí", "La Chí"),
+                            ("Phù Lá", "Phù Lá"),
+                            ("La Hủ", "La Hủ"),
+                            ("La Ha", "La Ha"),
+                            ("Pà Thẻn", "Pà Thẻn"),
+                            ("Chứt", "Chứt"),
+                            ("Lự", "Lự"),
+                            ("Lô Lô", "Lô Lô"),
+                            ("Mảng", "Mảng"),
+                            ("Cờ Lao", "Cờ Lao"),
+                            ("Bố Y", "Bố Y"),
+                            ("Cống", "Cống"),
+                            ("Ngái", "Ngái"),
+                            ("Si La", "Si La"),
+                            ("Pu Péo", "Pu Péo"),
+                            ("Rơ Măm", "Rơ Măm"),
+                            ("Brâu", "Brâu"),
+                            ("Ơ Đu", "Ơ Đu"),
+                        ],
+                        default="Kinh",
+                        max_length=40,
+                        verbose_name="dân tộc",
+                    ),
+                ),
+                (
+                    "national_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=16,
+                        null=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{8,16}$", "Mã định danh học sinh gồm 8 đến 16 chữ số."
+                            )
+                        ],
+                        verbose_name="mã định danh học sinh",
+                    ),
+                ),
+                (
+                    "disability",
+                    models.CharField(
+                        choices=[
+                            ("none", "Không"),
+                            ("physical", "Khuyết tật vận động"),
+                            ("hearing", "Khuyết tật nghe, nói"),
+                            ("visual", "Khuyết tật nhìn"),
+                            ("intellectual", "Khuyết tật trí tuệ"),
+                            ("mental", "Khuyết tật thần kinh, tâm thần"),
+                            ("other", "Khuyết tật khác"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="khuyết tật",
+                    ),
+                ),
+                (
+                    "support_needs",
+                    diemtua.core.fields.EncryptedTextField(
+                        blank=True, verbose_name="nhu cầu hỗ trợ đặc biệt"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang học")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "school"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="students",
+                        to="orgs.orgunit",
+                        verbose_name="trường",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'học sinh',
-                'verbose_name_plural': 'học sinh',
-                'ordering': ['grade', 'class_name', 'search_name'],
+                "verbose_name": "học sinh",
+                "verbose_name_plural": "học sinh",
+                "ordering": ["grade", "class_name", "search_name"],
             },
         ),
         migrations.CreateModel(
-            name='Guardian',
+            name="Guardian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('full_name', models.CharField(max_length=120, verbose_name='họ và tên')),
-                ('relationship', models.CharField(choices=[('mother', 'Mẹ'), ('father', 'Bố'), ('grandparent', 'Ông/bà'), ('sibling', 'Anh/chị'), ('other', 'Người giám hộ khác')], max_length=16, verbose_name='quan hệ')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('is_legal_representative', models.BooleanField(default=True, verbose_name='người đại diện theo pháp luật')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardians', to='students.student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("full_name", models.CharField(max_length=120, verbose_name="họ và tên")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mẹ"),
+                            ("father", "Bố"),
+                            ("grandparent", "Ông/bà"),
+                            ("sibling", "Anh/chị"),
+                            ("other", "Người giám hộ khác"),
+                        ],
+                        max_length=16,
+                        verbose_name="quan hệ",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="điện thoại")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "is_legal_representative",
+                    models.BooleanField(default=True, verbose_name="người đại diện theo pháp luật"),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardians",
+                        to="students.student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phụ huynh/người giám hộ',
-                'verbose_name_plural': 'phụ huynh/người giám hộ',
-                'ordering': ['pk'],
+                "verbose_name": "phụ huynh/người giám hộ",
+                "verbose_name_plural": "phụ huynh/người giám hộ",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['school', 'search_name'], name='students_st_school__5175f8_idx'),
+            model_name="student",
+            index=models.Index(
+                fields=["school", "search_name"], name="students_st_school__5175f8_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='student',
-            index=models.Index(fields=['school', 'class_name'], name='students_st_school__7e2434_idx'),
+            model_name="student",
+            index=models.Index(
+                fields=["school", "class_name"], name="students_st_school__7e2434_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='student',
-            constraint=models.UniqueConstraint(condition=models.Q(('national_id__isnull', False)), fields=('national_id',), name='student_national_id_unique'),
+            model_name="student",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("national_id__isnull", False)),
+                fields=("national_id",),
+                name="student_national_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='student',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 12)), name='student_grade_1_12'),
+            model_name="student",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 12)), name="student_grade_1_12"
+            ),
         ),
     ]

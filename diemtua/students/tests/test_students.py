@@ -7,10 +7,7 @@ from diemtua.students.models import Student
 
 
 def _names(world, person, **params):
-    return [
-        s.full_name
-        for s in selectors.student_list(fetched_by=world.users[person], **params)
-    ]
+    return [s.full_name for s in selectors.student_list(fetched_by=world.users[person], **params)]
 
 
 @pytest.mark.parametrize("query", ["nguyen van an", "NGUYỄN VĂN AN", "an nguyen", "Nguyen  Van"])
@@ -31,7 +28,10 @@ def test_search_stays_inside_the_counselors_school(world):
     # School B has a student with the same name: counselor A must not find them.
     results = selectors.student_list(fetched_by=world.users["counselor"], query="nguyen van an")
     assert [s.school_id for s in results] == [world.school_a.pk]
-    assert selectors.student_list(fetched_by=world.users["counselor"], query="380000000001").count() == 0
+    assert (
+        selectors.student_list(fetched_by=world.users["counselor"], query="380000000001").count()
+        == 0
+    )
 
 
 def test_search_input_with_sql_and_wildcards_is_harmless(world):
