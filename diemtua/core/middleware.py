@@ -16,3 +16,18 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose English with the switch (the language cookie).
+
+    Many Vietnamese staff use browsers set to English; following Accept-Language would give them
+    an English UI they did not ask for. Placed before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from diemtua.audit import selectors as audit_selectors
 from diemtua.audit import services as audit
 
 from . import access, selectors
@@ -65,5 +66,10 @@ def student_detail(request, pk: int):
     return render(
         request,
         "students/detail.html",
-        {"student": student, "guardians": student.guardians.all()},
+        {
+            "student": student,
+            "guardians": student.guardians.all(),
+            # Counselors see who opened this record: the trail is a shared duty, not a secret.
+            "access_log": audit_selectors.events_for_object(obj=student, limit=10),
+        },
     )

@@ -93,3 +93,13 @@ def test_user_search_without_diacritics(world, client):
     client.force_login(world.users["system_admin"])
     body = client.get(reverse("user_list"), {"q": "do thi hang"}).content.decode()
     assert "Đỗ Thị Hằng" in body and "tv.b" not in body
+
+
+def test_logins_failures_and_logouts_are_audited(world, client):
+    assert not client.login(username="tv.a", password="wrong-password")
+    assert client.login(username="tv.a", password=PASSWORD)
+    client.post(reverse("logout"))
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[-3:]
+    assert actions == ["accounts.login_failed", "accounts.login", "accounts.logout"]
+    failed = AuditEvent.objects.get(action="accounts.login_failed")
+    assert failed.extra == {"username": "tv.a"} and "wrong-password" not in str(failed.extra)

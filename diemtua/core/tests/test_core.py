@@ -148,3 +148,11 @@ def test_responses_carry_a_request_id_and_security_headers(client):
     assert len(response["X-Request-ID"]) >= 8
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    body = response.content.decode()
+    assert '<html lang="vi">' in body and "Đăng nhập" in body
+    assert '<option value="vi" lang="vi" selected>' in body

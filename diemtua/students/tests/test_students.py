@@ -88,6 +88,9 @@ def test_detail_writes_an_audit_event(world, client):
     assert AuditEvent.objects.filter(action="students.detail_view").count() == before + 1
     assert (event.actor_username, event.object_id) == ("tv.a", str(world.student_a.pk))
     assert event.org_unit_id == world.school_a.pk
+    # The record shows who opened it, including this very view.
+    body = client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk})).content
+    assert "Ai đã xem hồ sơ này" in body.decode() and body.decode().count("tv.a") >= 2
 
 
 def test_refused_reads_write_no_view_event(world, client):
