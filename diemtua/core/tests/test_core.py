@@ -156,3 +156,14 @@ def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(client
     body = response.content.decode()
     assert '<html lang="vi">' in body and "Đăng nhập" in body
     assert '<option value="vi" lang="vi" selected>' in body
+
+
+@pytest.mark.django_db
+def test_refusals_are_explained_in_vietnamese(world, client):
+    client.force_login(world.users["school_lead"])
+    response = client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk}))
+    assert response.status_code == 403
+    assert "không có quyền" in response.content.decode()
+    response = client.get(reverse("student_detail", kwargs={"pk": world.student_b.pk}))
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.content.decode()
