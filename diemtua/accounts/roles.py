@@ -42,3 +42,7 @@ BROWSE_ROLES = frozenset(
     }
 )
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN})
+# Adding schools to a province: its department officers and system administrators.
+SCHOOL_CREATE_ROLES = frozenset({Role.DEPARTMENT_OFFICER, Role.SYSTEM_ADMIN})
+# Renaming and closing units (mergers) is an administrator's job.
+UNIT_EDIT_ROLES = ADMIN_ROLES

@@ -14,8 +14,15 @@ class BootstrapFormMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.errors.get(name):
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+    def full_clean(self):
+        super().full_clean()
+        # Mark invalid fields after validation (not in __init__, which must not validate).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+                widget.attrs["aria-invalid"] = "true"

@@ -13,3 +13,10 @@ def get_unit_for_user(user, pk: int) -> OrgUnit:
     )
     access.require_roles_over(user, unit.pk, BROWSE_ROLES)
     return unit
+
+
+def get_unit_to_manage(user, pk: int, roles) -> OrgUnit:
+    """A unit the user may change: 404 outside their subtree, 403 without a managing role."""
+    unit = get_object_or_404(OrgUnit.objects.select_related("parent", "successor"), pk=pk)
+    access.require_roles_over(user, unit.pk, roles)
+    return unit

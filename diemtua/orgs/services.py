@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from diemtua.audit import services as audit
 
-from .models import ALLOWED_PARENT_KINDS, OrgKind, OrgUnit, OrgUnitAncestor
+from .models import ALLOWED_PARENT_KINDS, OrgKind, OrgUnit, OrgUnitAncestor, SchoolLevel
 
 
 def _check_parent(unit: OrgUnit) -> None:
@@ -113,6 +113,37 @@ def org_unit_update(*, actor, unit: OrgUnit, audit_reason: str = "", **changes) 
         extra={"changed": sorted(changed)},
     )
     return unit
+
+
+@transaction.atomic
+def school_create(
+    *,
+    actor,
+    department: OrgUnit,
+    name: str,
+    code: str,
+    school_level: str,
+    commune: OrgUnit,
+    address: str = "",
+) -> OrgUnit:
+    """A new school in a province, placed where the 2025 two-level government puts it.
+
+    Communes manage primary and lower-secondary schools; schools that teach upper secondary
+    (including multi-level ones) stay under the department.
+    """
+    if commune.parent_id != department.pk:
+        raise ValidationError({"commune": _("Xã/phường không thuộc tỉnh này.")})
+    under_department = school_level in {SchoolLevel.UPPER_SECONDARY, SchoolLevel.MULTI_LEVEL}
+    return org_unit_create(
+        actor=actor,
+        kind=OrgKind.SCHOOL,
+        name=name,
+        code=code,
+        parent=department if under_department else commune,
+        school_level=school_level,
+        commune=commune,
+        address=address,
+    )
 
 
 def _move_subtree(unit: OrgUnit) -> None:

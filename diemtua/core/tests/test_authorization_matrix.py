@@ -42,6 +42,10 @@ ROUTES = {
     "set_language": Route(public=True, method="post", ok_status=302),
     "org_browser": Route(roles=frozenset(BROWSE_ROLES)),
     "org_unit_detail": Route(roles=frozenset(BROWSE_ROLES), obj="unit"),
+    "org_unit_edit": Route(roles=frozenset({Role.SYSTEM_ADMIN}), obj="unit"),
+    "org_school_create": Route(
+        roles=frozenset({Role.DEPARTMENT_OFFICER, Role.SYSTEM_ADMIN}), obj="department"
+    ),
     "user_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
     "user_create": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
     # User accounts are not inside a unit: everyone but an administrator gets 403.
@@ -109,6 +113,8 @@ def _objects(world, kind):
         return (world.student_a, "school_a"), (world.student_b, "school_b")
     if kind == "unit":
         return (world.school_a, "school_a"), (world.school_b, "school_b")
+    if kind == "department":
+        return (world.dept_a, "dept_a"), (world.dept_b, "dept_b")
     if kind == "user":
         return [(world.users["teacher"], None)]
     if kind == "membership":
