@@ -21,7 +21,8 @@ test: install  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
 install: uv deps static
 
 uv:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --quiet --user uv
 
 deps:
 	$(UV) sync --frozen

@@ -20,7 +20,7 @@ class Gender(models.TextChoices):
 
 
 class Disability(models.TextChoices):
-    NONE = "none", _("Không")
+    NONE = "none", _("Không khuyết tật")
     PHYSICAL = "physical", _("Khuyết tật vận động")
     HEARING = "hearing", _("Khuyết tật nghe, nói")
     VISUAL = "visual", _("Khuyết tật nhìn")

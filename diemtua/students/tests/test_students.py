@@ -91,6 +91,8 @@ def test_detail_writes_an_audit_event(world, client):
     # The record shows who opened it, including this very view.
     body = client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk})).content
     assert "Ai đã xem hồ sơ này" in body.decode() and body.decode().count("tv.a") >= 2
+    title = body.decode().split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Nguyễn Văn An") and "<" not in title
 
 
 def test_refused_reads_write_no_view_event(world, client):
