@@ -56,7 +56,7 @@ format:
 	$(UV) run ruff format .
 
 messages:  ## Refresh and compile translations (needs GNU gettext)
-	$(UV) run python manage.py makemessages -l vi -l en --ignore=node_modules --ignore=.venv --ignore=static
+	$(UV) run python manage.py makemessages -l en --ignore=node_modules --ignore=.venv --ignore=static --ignore=staticfiles --ignore=var --ignore="*/tests/*" --no-obsolete
 	$(UV) run python manage.py compilemessages --ignore=.venv
 
 clean:

@@ -54,8 +54,11 @@ class UserCreateForm(MembershipForm):
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     password = forms.CharField(
         label=_("Mật khẩu ban đầu"),
-        widget=forms.PasswordInput(render_value=True),
-        help_text=_("Ít nhất 10 ký tự, không phải mật khẩu phổ biến."),
+        widget=forms.PasswordInput,
+        help_text=_(
+            "Ít nhất 10 ký tự, không phải mật khẩu phổ biến. Người dùng phải đổi mật khẩu này "
+            "ngay khi đăng nhập lần đầu."
+        ),
     )
 
     field_order = ["username", "full_name", "email", "phone", "password", "role", "org_unit"]

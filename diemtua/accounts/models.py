@@ -16,6 +16,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     search_name = models.CharField(max_length=150, blank=True, editable=False, db_index=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    # Set when an administrator chose the password: the person must replace it before anything
+    # else, so no administrator keeps a working password of a counselor.
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
 
     class Meta:
         verbose_name = _("người dùng")

@@ -1,6 +1,8 @@
 """Writes for users and memberships."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from diemtua.audit import services as audit
 from diemtua.orgs.models import OrgUnit
@@ -10,9 +12,22 @@ from .models import Membership, User
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, full_name: str, password: str | None, email: str = "", phone: str = ""
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    password: str | None,
+    email: str = "",
+    phone: str = "",
+    must_change_password: bool = False,
 ) -> User:
-    user = User(username=username, full_name=full_name, email=email, phone=phone)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        must_change_password=must_change_password,
+    )
     if password:
         user.set_password(password)
     else:
@@ -25,6 +40,10 @@ def user_create(
 
 @transaction.atomic
 def membership_grant(*, actor, user: User, org_unit: OrgUnit, role: str) -> Membership:
+    # Nobody grants themselves a role: an administrator who could would reach any student's
+    # record simply by making themselves that school's counselor.
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(_("Không thể tự gán vai trò cho chính mình."))
     existing = Membership.objects.filter(user=user, org_unit=org_unit, role=role).first()
     if existing:
         return existing
@@ -66,3 +85,12 @@ def user_set_active(*, actor, user: User, is_active: bool) -> User:
         obj=user,
     )
     return user
+
+
+@transaction.atomic
+def password_changed(*, actor, user: User) -> None:
+    """Record that a person set their own password (clears the forced change)."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    audit.record(actor=actor, action="accounts.password_change", obj=user)

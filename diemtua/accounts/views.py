@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -69,6 +71,7 @@ def user_create(request):
             password=data["password"],
             email=data["email"],
             phone=data["phone"],
+            must_change_password=True,
         )
         services.membership_grant(
             actor=request.user, user=user, org_unit=data["org_unit"], role=data["role"]
@@ -85,14 +88,18 @@ def user_detail(request, pk: int):
     target = access.get_user_for_admin(request.user, pk)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.membership_grant(
-            actor=request.user,
-            user=target,
-            org_unit=form.cleaned_data["org_unit"],
-            role=form.cleaned_data["role"],
-        )
-        messages.success(request, _("Đã gán vai trò."))
-        return redirect("user_detail", pk=target.pk)
+        try:
+            services.membership_grant(
+                actor=request.user,
+                user=target,
+                org_unit=form.cleaned_data["org_unit"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã gán vai trò."))
+            return redirect("user_detail", pk=target.pk)
     return render(
         request,
         "accounts/user_detail.html",
@@ -126,3 +133,20 @@ def membership_revoke(request, pk: int, membership_pk: int):
     services.membership_revoke(actor=request.user, membership=membership)
     messages.success(request, _("Đã thu hồi vai trò."))
     return redirect("user_detail", pk=target.pk)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, plus the audit row and the end of a forced change."""
+
+    template_name = "registration/password_change_form.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(actor=self.request.user, user=self.request.user)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
+
+    def get_success_url(self):
+        from django.urls import reverse
+
+        return reverse("home")

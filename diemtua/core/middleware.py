@@ -31,3 +31,50 @@ class VietnameseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a NUL character in the address or a form.
+
+    PostgreSQL text cannot hold NUL, so such input would otherwise reach the database and fail
+    there with a 500. No legitimate form or search contains one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+        from django.utils.translation import gettext as _
+
+        values = [request.path]
+        values += [v for _key, vs in request.GET.lists() for v in vs]
+        if request.method == "POST" and not request.content_type.startswith("multipart/"):
+            values += [v for _key, vs in request.POST.lists() for v in vs]
+        if any("\x00" in value for value in values):
+            return HttpResponseBadRequest(
+                _("Dữ liệu gửi lên có ký tự không hợp lệ. Hãy nhập lại."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages for logged-in people are never stored by browsers or proxies.
+
+    On a shared school computer, Back after logout must not show a child's record.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control, patch_vary_headers
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        # A full page and its HTMX fragment share a URL; caches must keep them apart.
+        patch_vary_headers(response, ["HX-Request"])
+        return response

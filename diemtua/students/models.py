@@ -31,7 +31,7 @@ class Disability(models.TextChoices):
 
 # Circular 42/2021: the national student identifier is a string of digits that never changes.
 national_id_validator = RegexValidator(
-    r"^\d{8,16}$", _("Mã định danh học sinh gồm 8 đến 16 chữ số.")
+    r"^[0-9]{8,16}$", _("Mã định danh học sinh gồm 8 đến 16 chữ số.")
 )
 
 

@@ -29,6 +29,8 @@ from .models import Disability, Gender, Guardian
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
+# Text starting with these is run as a formula by Excel (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Columns further right than this are never read (unknown columns are ignored anyway).
 MAX_COLUMNS = 60
 # Lists exported from other systems often put a title above the header row.
@@ -322,7 +324,7 @@ def _parse_national_id(value) -> str | None:
     text = re.sub(r"\s", "", _text(value))
     if not text:
         return None
-    if not re.fullmatch(r"\d{8,16}", text):
+    if not re.fullmatch(r"[0-9]{8,16}", text):
         raise _CellError(_("Mã định danh học sinh phải gồm 8 đến 16 chữ số."))
     return text
 
@@ -333,6 +335,9 @@ def _parse_full_name(value, *, max_length: int = 120) -> str:
         raise _CellError(_("Thiếu họ và tên."))
     if len(text) > max_length:
         raise _CellError(_("Họ và tên dài quá %(n)s ký tự.") % {"n": max_length})
+    if text[0] in FORMULA_STARTS:
+        # A name never starts like a spreadsheet formula; refusing it keeps exports safe.
+        raise _CellError(_("Họ và tên không được bắt đầu bằng ký tự = + - @."))
     return text
 
 

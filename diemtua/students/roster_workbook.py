@@ -21,6 +21,7 @@ from .models import Disability, Gender
 from .roster import (
     COLUMNS,
     DEFAULT_ETHNICITY,
+    FORMULA_STARTS,
     GUIDE_SHEET,
     LISTS_SHEET,
     MAX_ROWS,
@@ -98,6 +99,10 @@ def build_workbook(rows: Iterable[list]) -> bytes:
     for values in rows:
         sheet.append(values)
         current = sheet.max_row
+        for cell in sheet[current]:
+            # Stored text is written as text, never as a formula, whatever it starts with.
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
         for key in ("national_id", "guardian_phone", "class_name"):
             sheet.cell(row=current, column=positions[key]).number_format = "@"
         sheet.cell(row=current, column=positions["date_of_birth"]).number_format = "DD/MM/YYYY"

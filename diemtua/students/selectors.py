@@ -22,7 +22,12 @@ def student_list(
     school_ids = [s.pk for s in schools]
     if school is not None:
         school_ids = [pk for pk in school_ids if pk == school.pk]
-    qs = Student.objects.filter(school_id__in=school_ids).select_related("school")
+    # Lists never decrypt free text: one unreadable value must not take the whole list down.
+    qs = (
+        Student.objects.filter(school_id__in=school_ids)
+        .select_related("school")
+        .defer("support_needs")
+    )
     if active_only:
         qs = qs.filter(is_active=True)
     if class_name:

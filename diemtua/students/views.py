@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,10 +14,13 @@ def _current_school(request):
     """The school the counselor is working on (first one unless ?school= picks another)."""
     schools = selectors.counselor_schools(fetched_by=request.user)
     wanted = request.GET.get("school", "")
+    if not wanted:
+        return schools[0], schools
     for school in schools:
         if str(school.pk) == wanted:
             return school, schools
-    return schools[0], schools
+    # Another school's list does not exist for this counselor, as with every other route.
+    raise Http404
 
 
 @require_GET
@@ -36,7 +40,9 @@ def student_list(request):
         request=request,
         extra={"q": query, "class": class_name, "page": page.number, "count": len(page)},
     )
-    template = "students/_list_rows.html" if request.htmx else "students/list.html"
+    # A history restore (Back after the cache expired) needs the whole page, not the rows.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "students/_list_rows.html" if partial else "students/list.html"
     return render(
         request,
         template,

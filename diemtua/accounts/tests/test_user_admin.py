@@ -23,6 +23,19 @@ def test_admin_creates_a_counselor_who_can_then_log_in(world, client):
     assert AuditEvent.objects.filter(action="accounts.user_create", object_id=str(user.pk)).exists()
     client.logout()
     assert client.login(username="tv.moi", password=GOOD["password"])
+    # The administrator chose that password, so the new user must replace it first.
+    assert client.get(reverse("student_list"))["Location"] == reverse("password_change")
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": GOOD["password"],
+            "new_password1": "Rieng-cua-toi-2026!",
+            "new_password2": "Rieng-cua-toi-2026!",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("student_list")).status_code == 200
+    assert AuditEvent.objects.filter(action="accounts.password_change").exists()
 
 
 def test_bad_input_is_explained_and_kept(world, client):
@@ -34,7 +47,7 @@ def test_bad_input_is_explained_and_kept(world, client):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Chỉ dùng chữ thường không dấu" in body
-    assert "quá ngắn" in body or "10" in body
+    assert "Mật khẩu này quá ngắn" in body
     assert "chỉ gán được cho đơn vị loại" in body  # counselor at a department
     assert 'value="Vũ Thị Mới"' in body  # what was typed is kept
     assert not User.objects.filter(full_name="Vũ Thị Mới").exists()
@@ -103,3 +116,22 @@ def test_logins_failures_and_logouts_are_audited(world, client):
     assert actions == ["accounts.login_failed", "accounts.login", "accounts.logout"]
     failed = AuditEvent.objects.get(action="accounts.login_failed")
     assert failed.extra == {"username": "tv.a"} and "wrong-password" not in str(failed.extra)
+
+
+def test_an_administrator_cannot_grant_themselves_a_role(world, client):
+    admin = world.users["system_admin"]
+    client.force_login(admin)
+    url = reverse("user_detail", kwargs={"pk": admin.pk})
+    response = client.post(url, {"role": "counselor", "org_unit": world.school_b.code})
+    assert response.status_code == 200
+    assert "Không thể tự gán vai trò cho chính mình" in response.content.decode()
+    assert not admin.memberships.filter(role="counselor").exists()
+    assert (
+        client.get(reverse("student_detail", kwargs={"pk": world.student_b.pk})).status_code == 403
+    )
+
+
+def test_the_initial_password_is_not_sent_back_to_the_page(world, client):
+    client.force_login(world.users["system_admin"])
+    response = client.post(reverse("user_create"), {**GOOD, "username": "X Y", "org_unit": "01"})
+    assert GOOD["password"] not in response.content.decode()

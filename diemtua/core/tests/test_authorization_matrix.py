@@ -34,6 +34,7 @@ class Route:
 
 ROUTES = {
     "home": Route(roles=ALL_ROLES),
+    "password_change": Route(roles=ALL_ROLES),
     "healthz": Route(public=True),
     # A logged-in user opening the login page is sent on to their home page.
     "login": Route(public=True, ok_status=302),

