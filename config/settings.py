@@ -41,6 +41,17 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first).
 DIEMTUA_FIELD_KEYS = env_list("DIEMTUA_FIELD_KEYS") or ([] if PRODUCTION else [DEV_FIELD_KEY])
 
+if (
+    not DEBUG
+    and not PRODUCTION
+    and (SECRET_KEY == DEV_SECRET_KEY or DEV_FIELD_KEY in DIEMTUA_FIELD_KEYS)
+):
+    # DEBUG off means a server others reach: never with the keys published in this repository.
+    raise ImproperlyConfigured(
+        "DEBUG=false with the development SECRET_KEY or field key: set DIEMTUA_ENV=production "
+        "with real keys, or leave DEBUG on for a local demo."
+    )
+
 if PRODUCTION:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
@@ -115,6 +126,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction starts and wait for each other, instead of
+    # failing with "database is locked" when two people save at once (make demo).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, Celery, cache ---

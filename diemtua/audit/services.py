@@ -20,6 +20,22 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
+def _plain(value):
+    """Keep `extra` to values every database stores exactly as given.
+
+    The hash is computed before the insert; PostgreSQL's jsonb rewrites floats (1e16 comes back
+    as 10000000000000000), which would later look like tampering. Floats and other types are
+    stored as text.
+    """
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
 def _describe(obj) -> tuple[str, str]:
     if obj is None:
         return "", ""
@@ -56,7 +72,7 @@ def record(
         org_unit_id=getattr(org_unit, "pk", org_unit),
         reason=reason[:255],
         request_id=getattr(request, "request_id", "") if request is not None else "",
-        extra=extra or {},
+        extra=_plain(extra or {}),
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     event.hash = event.compute_hash()

@@ -40,6 +40,8 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             )
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None and checked:
+        return ChainReport(False, checked, None, None, "the chain head row is missing")
     if head is not None and (head.seq, head.hash) != (checked, prev_hash):
         return ChainReport(
             False,

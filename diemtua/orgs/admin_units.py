@@ -187,6 +187,7 @@ def _load_communes(departments: dict[str, OrgUnit]) -> dict[str, int]:
             )
             to_create.append(unit)
         elif unit.name != ward.name or unit.parent_id != parent.pk:
+            unit._loaded_parent_id = unit.parent_id
             unit.name, unit.parent = ward.name, parent
             to_update.append(unit)
     # bulk_create skips save(), so fill the folded names here.
@@ -196,14 +197,12 @@ def _load_communes(departments: dict[str, OrgUnit]) -> dict[str, int]:
     OrgUnit.objects.bulk_update(to_update, ["name", "search_name", "parent"], batch_size=1000)
     stats["created"] += len(to_create)
     stats["updated"] += len(to_update)
-    if to_update:
-        # A commune moved to another province: rebuild its links (rare, after a new merger).
-        OrgUnitAncestor.objects.filter(descendant__in=to_update).delete()
-    _ensure_closure(
-        list(
-            OrgUnit.objects.filter(kind=OrgKind.COMMUNE, valid_to__isnull=True).only(
-                "pk", "parent_id"
-            )
-        )
-    )
+    # bulk_create gives primary keys on PostgreSQL and SQLite, so the new communes can be linked.
+    _ensure_closure(to_create)
+    if any(u.parent_id != u._loaded_parent_id for u in to_update):
+        # A commune moved to another province (a new merger): its schools move with it, so
+        # the whole closure is recomputed from parent links rather than patched.
+        from .services import closure_rebuild
+
+        closure_rebuild()
     return stats

@@ -100,16 +100,21 @@ class OrgUnit(BaseModel):
                 fields=["kind", "code"],
                 condition=Q(valid_to__isnull=True),
                 name="orgunit_code_unique_current",
+                violation_error_message=_("Đã có một đơn vị đang hoạt động cùng loại và cùng mã."),
             ),
             models.UniqueConstraint(
                 fields=["kind", "code", "valid_to"],
                 name="orgunit_code_unique_per_end_date",
+                violation_error_message=_(
+                    "Đã có một đơn vị cùng loại, cùng mã và cùng ngày kết thúc."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="orgunit_valid_range",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu hoạt động."),
             ),
             models.CheckConstraint(
                 condition=Q(kind="school") | Q(school_level=""),

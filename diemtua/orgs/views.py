@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -88,15 +89,20 @@ def unit_edit(request, pk: int):
     form = UnitEditForm(request.POST or None, initial=initial, unit=unit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.org_unit_update(
-            actor=request.user,
-            unit=unit,
-            name=data["name"],
-            address=data["address"],
-            valid_to=data["valid_to"],
-            successor=data["successor_code"],
-            audit_reason="edit",
-        )
-        messages.success(request, _("Đã lưu thay đổi."))
-        return redirect("org_unit_detail", pk=unit.pk)
+        try:
+            services.org_unit_update(
+                actor=request.user,
+                unit=unit,
+                name=data["name"],
+                address=data["address"],
+                valid_to=data["valid_to"],
+                successor=data["successor_code"],
+                audit_reason="edit",
+            )
+        except ValidationError as error:
+            # Rules the database enforces (dates in order, one current unit per code).
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("org_unit_detail", pk=unit.pk)
     return render(request, "orgs/unit_form.html", {"unit": unit, "form": form})

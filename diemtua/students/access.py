@@ -1,18 +1,33 @@
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from diemtua.accounts import access
 from diemtua.accounts.roles import STUDENT_DATA_ROLES
+from diemtua.audit import services as audit
 
 from .models import Student
 
 
-def get_student_for_user(user, pk: int) -> Student:
+def get_student_for_user(user, pk: int, *, request=None) -> Student:
     """A student of a school where the user is a counselor.
 
     Anyone without a role over the student's school gets 404 (as if the student did not exist);
     a school lead, teacher or officer above the school gets 403: identifiable data stays with
-    the school's counselors (Circular 18/2025, confidentiality principle).
+    the school's counselors (Circular 18/2025, confidentiality principle). Refusals are audited
+    too, so someone probing record numbers leaves a trace.
     """
-    student = get_object_or_404(Student.objects.select_related("school"), pk=pk)
-    access.require_roles_over(user, student.school_id, STUDENT_DATA_ROLES)
+    try:
+        student = get_object_or_404(Student.objects.select_related("school"), pk=pk)
+        access.require_roles_over(user, student.school_id, STUDENT_DATA_ROLES)
+    except (Http404, PermissionDenied) as refusal:
+        audit.record(
+            actor=user,
+            action="students.access_refused",
+            object_type="students.student",
+            object_id=str(pk),
+            request=request,
+            extra={"answer": 404 if isinstance(refusal, Http404) else 403},
+        )
+        raise
     return student

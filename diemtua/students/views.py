@@ -60,7 +60,7 @@ def student_list(request):
 @require_GET
 @login_required
 def student_detail(request, pk: int):
-    student = access.get_student_for_user(request.user, pk)
+    student = access.get_student_for_user(request.user, pk, request=request)
     audit.record(
         actor=request.user,
         action="students.detail_view",

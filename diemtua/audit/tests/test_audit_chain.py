@@ -124,3 +124,21 @@ def test_event_keeps_request_id_and_actor(rf, django_user_model):
     assert (event.actor_id, event.actor_username) == (user.pk, "tv.x")
     assert event.request_id == "abc123def456"
     assert event.reason == "kiểm tra"
+
+
+@pytest.mark.django_db
+def test_floats_and_dates_in_extra_verify_on_every_database():
+    import datetime
+
+    audit.record(
+        actor=None, action="test.values", extra={"x": 1e16, "d": datetime.date(2025, 6, 30)}
+    )
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_missing_head_row_with_events_is_detected(capsys):
+    _events(3)
+    _raw("DELETE FROM audit_auditchainhead", [])
+    code, output = _run_verify(capsys)
+    assert code == 1 and "head row is missing" in output.err

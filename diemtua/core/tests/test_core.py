@@ -167,3 +167,23 @@ def test_refusals_are_explained_in_vietnamese(world, client):
     response = client.get(reverse("student_detail", kwargs={"pk": world.student_b.pk}))
     assert response.status_code == 404
     assert "Không tìm thấy" in response.content.decode()
+
+
+def test_debug_off_refuses_the_published_development_keys():
+    result = _run_manage("check", env_extra={"DEBUG": "false", "ALLOWED_HOSTS": "x"})
+    assert result.returncode != 0
+    assert "development SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_refuses_production():
+    result = _run_manage(
+        "seed_demo",
+        env_extra={
+            "DIEMTUA_ENV": "production",
+            "SECRET_KEY": STRONG_SECRET,
+            "DIEMTUA_FIELD_KEYS": PROD_KEY,
+            "ALLOWED_HOSTS": "diemtua.example.vn",
+        },
+    )
+    assert result.returncode != 0
+    assert "refuses" in result.stderr

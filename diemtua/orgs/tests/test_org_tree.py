@@ -133,3 +133,17 @@ def test_unit_detail_shows_successor_and_predecessors(world, client):
     assert "30/06/2025" in body and "Sở GD&amp;ĐT Hà Nội" in body
     body = client.get(f"/orgs/{world.dept_a.pk}/").content.decode()
     assert "Sở GD&amp;ĐT Thanh Hóa" in body
+
+
+def test_a_commune_moved_by_the_loader_takes_its_schools_along(world, monkeypatch):
+    """A future merger moves a commune to another province: schools follow in the closure."""
+    from diemtua.orgs import admin_units
+
+    class FakeWard:
+        name, code, province_code = world.commune_a.name, int(world.commune_a.code), 38
+
+    monkeypatch.setattr(admin_units.Ward, "iter_all", staticmethod(lambda: iter([FakeWard()])))
+    admin_units._load_communes({"01": world.dept_a, "38": world.dept_b})
+    assert _closure_table() == _closure_from_parents()
+    assert world.school_a in selectors.units_under(world.dept_b)
+    assert world.school_a not in selectors.units_under(world.dept_a)

@@ -1,3 +1,5 @@
+import datetime
+
 from django.urls import reverse
 
 from diemtua.audit.models import AuditEvent
@@ -86,3 +88,16 @@ def test_a_successor_needs_an_end_date(world, client):
     response = client.post(url, {"name": "X", "valid_to": "31/02/2025", "successor_code": "zz"})
     body = response.content.decode()
     assert "Không có đơn vị cùng loại" in body and response.status_code == 200
+
+
+def test_database_rules_come_back_as_form_errors_not_500(world, client):
+    from diemtua.orgs import services
+
+    services.org_unit_update(actor=None, unit=world.dept_b, valid_from=datetime.date(2020, 1, 1))
+    client.force_login(world.users["system_admin"])
+    url = reverse("org_unit_edit", kwargs={"pk": world.dept_b.pk})
+    response = client.post(url, {"name": "Sở X", "valid_to": "01/01/2019", "successor_code": ""})
+    assert response.status_code == 200
+    assert "Ngày kết thúc phải sau ngày bắt đầu hoạt động" in response.content.decode()
+    world.dept_b.refresh_from_db()
+    assert world.dept_b.valid_to is None and world.dept_b.name == "Sở GD&ĐT Thanh Hóa"

@@ -95,11 +95,18 @@ def test_detail_writes_an_audit_event(world, client):
     assert title.startswith("Nguyễn Văn An") and "<" not in title
 
 
-def test_refused_reads_write_no_view_event(world, client):
+def test_refused_reads_are_audited_as_refusals(world, client):
     for person in ("counselor_b", "school_lead", "department_officer"):
         client.force_login(world.users[person])
         client.get(reverse("student_detail", kwargs={"pk": world.student_a.pk}))
     assert not AuditEvent.objects.filter(action="students.detail_view").exists()
+    refusals = AuditEvent.objects.filter(action="students.access_refused").order_by("seq")
+    assert [(e.actor_username, e.extra["answer"]) for e in refusals] == [
+        ("tv.b", 404),
+        ("bgh.a", 403),
+        ("so.a", 403),
+    ]
+    assert {e.object_id for e in refusals} == {str(world.student_a.pk)}
 
 
 def test_counselor_of_another_school_cannot_reach_a_student_by_any_url(world, client):
