@@ -194,3 +194,18 @@ def test_missing_object_is_404_like_another_schools(world, client):
     client.force_login(world.users["counselor"])
     assert client.get(reverse("student_detail", kwargs={"pk": 999999})).status_code == 404
     assert client.get(reverse("org_unit_detail", kwargs={"pk": 999999})).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["student_list", "student_import", "student_import_template", "student_export"]
+)
+def test_school_parameter_cannot_reach_another_school(name, world, client):
+    """Routes without an object in the path take ?school=: another school's pk is a 404."""
+    client.force_login(world.users["counselor"])
+    route = ROUTES[name]
+    query = f"school={world.school_b.pk}" + (f"&{route.query}" if route.query else "")
+    response = client.get(f"{reverse(name)}?{query}")
+    assert response.status_code == 404
+    if name == "student_import":
+        response = client.post(reverse(name), {"school": world.school_b.pk})
+        assert response.status_code == 404
