@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: demo test install uv deps static serve migrate seed lint format messages worker beat clean
 
 demo: install migrate seed  ## Install, migrate, load admin units and demo data, then serve
-	@$(UV) run python manage.py demo_logins
+	@$(UV) run python manage.py demo_logins --url http://$(HOST):$(PORT)
 	$(UV) run python manage.py runserver $(HOST):$(PORT)
 
 test: install  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)

@@ -78,3 +78,28 @@ class PrivatePagesMiddleware:
         # A full page and its HTMX fragment share a URL; caches must keep them apart.
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """When a session ends during an HTMX request, send the whole page to the login form.
+
+    Without this, the login page would be swapped into the results area of the old page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.shortcuts import resolve_url
+        from django_htmx.http import HttpResponseClientRedirect
+
+        response = self.get_response(request)
+        login_url = resolve_url(settings.LOGIN_URL)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response.get("Location", "").startswith(login_url)
+        ):
+            return HttpResponseClientRedirect(response["Location"])
+        return response

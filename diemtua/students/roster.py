@@ -44,6 +44,8 @@ ROSTER_SHEET = "Danh sách học sinh"
 GUIDE_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 DEFAULT_ETHNICITY = "Kinh"
+# The made-up pupil and parent of the template's example row (see roster_workbook).
+EXAMPLE_NAMES = ("Nguyễn Văn Mẫu", "Trần Thị Mẫu")
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,13 @@ def _parse_grade(value, *, class_name: str, grades: range) -> int:
     if not re.fullmatch(r"\d{1,2}", text) or not 1 <= int(text) <= 12:
         raise _CellError(_("Khối phải là một số từ 1 đến 12."))
     grade = int(text)
+    leading = re.match(r"[0-9]{1,2}", class_name)
+    if leading and int(leading[0]) != grade:
+        # Class names carry their grade (6A is in grade 6): a mismatch is a typing slip.
+        raise _CellError(
+            _("Khối %(grade)s không khớp với lớp %(class)s (lớp này thuộc khối %(leading)s).")
+            % {"grade": grade, "class": class_name, "leading": int(leading[0])}
+        )
     if grade not in grades:
         raise _CellError(
             _("Khối %(grade)s không thuộc cấp học của trường (khối %(first)s đến %(last)s).")
@@ -677,6 +686,11 @@ def _parse_row(number, values, columns, lookups, *, grades, today):
             )
         )
     parse("guardian_phone", _parse_phone)
+    if not errors and (parsed.get("full_name"), parsed.get("guardian_name")) == EXAMPLE_NAMES:
+        # The template's sample pupil, left in by mistake, must not become a real student.
+        errors.append(
+            RowError(number, HEADERS["full_name"], _("Đây là dòng ví dụ của tệp mẫu: hãy xóa."))
+        )
     if errors:
         return None, errors
     return RosterRow(row=number, **parsed), []

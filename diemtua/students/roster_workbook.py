@@ -21,6 +21,7 @@ from .models import Disability, Gender
 from .roster import (
     COLUMNS,
     DEFAULT_ETHNICITY,
+    EXAMPLE_NAMES,
     FORMULA_STARTS,
     GUIDE_SHEET,
     LISTS_SHEET,
@@ -58,14 +59,14 @@ def example_values(*, grades: range, today: datetime.date) -> list:
     grade = grades[0]
     by_key = {
         "national_id": "",
-        "full_name": "Nguyễn Văn An",
+        "full_name": EXAMPLE_NAMES[0],
         "gender": _vi(Gender.MALE.label),
         "date_of_birth": datetime.date(today.year - grade - 6, 9, 5),
         "grade": grade,
         "class_name": f"{grade}A",
         "ethnicity": DEFAULT_ETHNICITY,
         "disability": "",
-        "guardian_name": "Trần Thị Bình",
+        "guardian_name": EXAMPLE_NAMES[1],
         "guardian_relationship": _vi(Rel.MOTHER.label),
         "guardian_phone": "0912345678",
     }

@@ -34,10 +34,11 @@ def student_list(
         qs = qs.filter(class_name__iexact=class_name.strip())
     folded = fold(query)
     if folded:
-        # Every word must appear, in any order: "an nguyen" finds "Nguyễn Văn An".
+        # Every word must start a word of the name, in any order: "an nguyen" finds "Nguyễn Văn
+        # An", "ng v a" too, but "uyen" does not match inside "nguyen".
         condition = Q()
         for word in folded.split()[:6]:
-            condition &= Q(search_name__contains=word)
+            condition &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
         if query.strip().isdigit():
             condition |= Q(national_id=query.strip())
         qs = qs.filter(condition)

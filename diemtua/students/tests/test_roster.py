@@ -747,3 +747,19 @@ def test_export_never_writes_a_formula(world, client):
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
     assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
     assert all(c.data_type != "f" for c in cells)
+
+
+def test_grade_that_contradicts_the_class_name_is_refused(rw):
+    result = _import(rw, _xlsx_bytes([_row(), _row(**{"Họ và tên": "Lò Văn Páo", "Khối": 7})]))
+    assert not result.ok and result.created == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Khối")]
+    assert "không khớp với lớp 6A" in result.errors[0].message
+
+
+def test_the_templates_example_row_is_not_imported(rw):
+    example = _row(
+        **{"Họ và tên": "Nguyễn Văn Mẫu", "Họ tên phụ huynh": "Trần Thị Mẫu", "Quan hệ": "Mẹ"}
+    )
+    result = _import(rw, _xlsx_bytes([example, _row()]))
+    assert not result.ok and result.created == 0
+    assert "dòng ví dụ" in result.errors[0].message and result.errors[0].row == 2

@@ -189,3 +189,29 @@ def test_nul_characters_are_refused_not_crashing(world, client, params):
     response = client.get(reverse("student_list"), params)
     assert response.status_code == 400
     assert "ký tự không hợp lệ" in response.content.decode()
+
+
+def test_htmx_search_after_the_session_ended_sends_the_page_to_login(world, client):
+    response = client.get(reverse("student_list"), {"q": "an"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert response.content == b""
+
+
+def test_the_export_button_follows_the_class_filter(world, client):
+    client.force_login(world.users["counselor"])
+    rows = client.get(reverse("student_list"), {"class": "7B"}, HTTP_HX_REQUEST="true")
+    assert "Xuất lớp 7B ra Excel" in rows.content.decode()
+
+
+def test_words_match_the_start_of_name_words_not_their_middle(world):
+    Student.objects.create(
+        school=world.school_a,
+        full_name="Nguyễn Khánh Linh",
+        gender="female",
+        date_of_birth="2013-01-01",
+        grade=7,
+        class_name="7A",
+    )
+    assert _names(world, "counselor", query="khanh uyen") == []
+    assert _names(world, "counselor", query="ng kh li") == ["Nguyễn Khánh Linh"]
