@@ -37,6 +37,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Keep the X-Request-ID of the reverse proxy in audit rows (only when a proxy always sets it).
+TRUST_REQUEST_ID = env_bool("TRUST_REQUEST_ID", default=False)
 
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first).
 DIEMTUA_FIELD_KEYS = env_list("DIEMTUA_FIELD_KEYS") or ([] if PRODUCTION else [DEV_FIELD_KEY])

@@ -14,7 +14,7 @@ class UnitCodeField(forms.CharField):
 
     def clean(self, value):
         code = super().clean(value).strip()
-        units = list(OrgUnit.objects.filter(code=code, valid_to__isnull=True)[:2])
+        units = list(OrgUnit.objects.filter(code__iexact=code, valid_to__isnull=True)[:2])
         if not units:
             raise forms.ValidationError(_("Không có đơn vị đang hoạt động nào mang mã này."))
         if len(units) > 1:
@@ -51,7 +51,13 @@ class UserCreateForm(MembershipForm):
     )
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
+    phone = forms.RegexField(
+        label=_("Điện thoại"),
+        max_length=20,
+        required=False,
+        regex=r"^\+?[0-9 .-]{8,20}$",
+        error_messages={"invalid": _("Số điện thoại chỉ gồm chữ số, ví dụ 0912345678.")},
+    )
     password = forms.CharField(
         label=_("Mật khẩu ban đầu"),
         widget=forms.PasswordInput,

@@ -8,7 +8,7 @@ from django.db import transaction
 from diemtua.accounts import services as account_services
 from diemtua.accounts.models import User
 from diemtua.accounts.roles import Role
-from diemtua.core.text import fold
+from diemtua.core.text import fold, name_sort_key
 from diemtua.orgs import services as org_services
 from diemtua.orgs.admin_units import MERGER_LAST_DAY, MINISTRY_CODE, load_admin_units
 from diemtua.orgs.models import OrgKind, OrgUnit, SchoolLevel
@@ -92,6 +92,7 @@ def _ensure_students(school_unit: OrgUnit, locality, school) -> int:
                 school=school_unit,
                 full_name=s.full_name,
                 search_name=fold(s.full_name),
+                sort_name=name_sort_key(s.full_name),
                 gender=s.gender,
                 date_of_birth=s.date_of_birth,
                 grade=s.grade,

@@ -11,7 +11,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        from django.conf import settings
+
+        # A client could forge the header; only a proxy we run may set it (setting below).
+        incoming = request.headers.get("X-Request-ID", "") if settings.TRUST_REQUEST_ID else ""
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

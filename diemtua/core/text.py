@@ -18,3 +18,14 @@ def fold(text: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.casefold().split())
+
+
+def name_sort_key(full_name: str | None) -> str:
+    """Vietnamese lists sort by given name (the last word), then family and middle names.
+
+    "Trần Văn An" comes before "Nguyễn Thị Bình": the key is "an tran van an".
+    """
+    folded = fold(full_name)
+    if not folded:
+        return ""
+    return f"{folded.rsplit(' ', 1)[-1]} {folded}"

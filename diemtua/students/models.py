@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from diemtua.core.fields import EncryptedTextField
 from diemtua.core.models import BaseModel
-from diemtua.core.text import fold
+from diemtua.core.text import fold, name_sort_key
 from diemtua.orgs.models import OrgUnit
 
 from .ethnicities import ETHNICITIES
@@ -45,6 +45,7 @@ class Student(BaseModel):
     )
     full_name = models.CharField(_("họ và tên"), max_length=120)
     search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    sort_name = models.CharField(max_length=160, editable=False, default="")
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices)
     date_of_birth = models.DateField(_("ngày sinh"))
     grade = models.PositiveSmallIntegerField(
@@ -71,7 +72,7 @@ class Student(BaseModel):
     class Meta:
         verbose_name = _("học sinh")
         verbose_name_plural = _("học sinh")
-        ordering = ["grade", "class_name", "search_name"]
+        ordering = ["grade", "class_name", "sort_name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["national_id"],
@@ -84,7 +85,7 @@ class Student(BaseModel):
         ]
         indexes = [
             models.Index(fields=["school", "search_name"]),
-            models.Index(fields=["school", "class_name"]),
+            models.Index(fields=["school", "class_name", "sort_name"]),
         ]
 
     def __str__(self) -> str:
@@ -92,8 +93,9 @@ class Student(BaseModel):
 
     def save(self, *args, **kwargs):
         self.search_name = fold(self.full_name)
+        self.sort_name = name_sort_key(self.full_name)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "sort_name"}
         super().save(*args, **kwargs)
 
 

@@ -42,7 +42,7 @@ def student_list(
         if query.strip().isdigit():
             condition |= Q(national_id=query.strip())
         qs = qs.filter(condition)
-    return qs.order_by("grade", "class_name", "search_name")
+    return qs.order_by("grade", "class_name", "sort_name")
 
 
 def class_names(*, fetched_by, school) -> list[str]:

@@ -135,3 +135,18 @@ def test_the_initial_password_is_not_sent_back_to_the_page(world, client):
     client.force_login(world.users["system_admin"])
     response = client.post(reverse("user_create"), {**GOOD, "username": "X Y", "org_unit": "01"})
     assert GOOD["password"] not in response.content.decode()
+
+
+def test_unit_codes_are_case_insensitive_and_phones_checked(world, client):
+    client.force_login(world.users["system_admin"])
+    response = client.post(
+        reverse("user_create"),
+        {**GOOD, "username": "tv.hoa", "org_unit": world.school_a.code.lower(), "phone": "abc"},
+    )
+    assert "Số điện thoại chỉ gồm chữ số" in response.content.decode()
+    response = client.post(
+        reverse("user_create"),
+        {**GOOD, "username": "tv.hoa", "org_unit": world.school_a.code.lower()},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="tv.hoa").memberships.get().org_unit == world.school_a

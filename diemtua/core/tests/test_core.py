@@ -187,3 +187,11 @@ def test_seed_demo_refuses_production():
     )
     assert result.returncode != 0
     assert "refuses" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_client_cannot_choose_its_request_id_unless_the_proxy_is_trusted(client, settings):
+    forged = "forged-request-id-123"
+    assert client.get(reverse("login"), HTTP_X_REQUEST_ID=forged)["X-Request-ID"] != forged
+    settings.TRUST_REQUEST_ID = True
+    assert client.get(reverse("login"), HTTP_X_REQUEST_ID=forged)["X-Request-ID"] == forged

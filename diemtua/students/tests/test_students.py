@@ -215,3 +215,20 @@ def test_words_match_the_start_of_name_words_not_their_middle(world):
     )
     assert _names(world, "counselor", query="khanh uyen") == []
     assert _names(world, "counselor", query="ng kh li") == ["Nguyễn Khánh Linh"]
+
+
+def test_lists_sort_by_given_name_as_vietnamese_class_lists_do(world):
+    for name in ("Trần Văn Bình", "Nguyễn Thị An", "Lê Anh"):
+        Student.objects.create(
+            school=world.school_a,
+            full_name=name,
+            gender="male",
+            date_of_birth="2013-01-01",
+            grade=8,
+            class_name="8A",
+        )
+    assert _names(world, "counselor", class_name="8A") == [
+        "Nguyễn Thị An",
+        "Lê Anh",
+        "Trần Văn Bình",
+    ]
