@@ -40,6 +40,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Keep the X-Request-ID of the reverse proxy in audit rows (only when a proxy always sets it).
 TRUST_REQUEST_ID = env_bool("TRUST_REQUEST_ID", default=False)
 
+# The audit chain is an HMAC with this key, so someone who can write to the database but does not
+# hold the key cannot re-seal rows they changed. Keep it outside the database; never change it
+# (old rows would no longer verify).
+DEV_AUDIT_KEY = "dev-only-diemtua-audit-chain-key"
+DIEMTUA_AUDIT_KEY = os.environ.get("DIEMTUA_AUDIT_KEY", "" if PRODUCTION else DEV_AUDIT_KEY)
+
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first).
 DIEMTUA_FIELD_KEYS = env_list("DIEMTUA_FIELD_KEYS") or ([] if PRODUCTION else [DEV_FIELD_KEY])
 
@@ -62,6 +68,10 @@ if PRODUCTION:
     if not DIEMTUA_FIELD_KEYS or DEV_FIELD_KEY in DIEMTUA_FIELD_KEYS:
         raise ImproperlyConfigured(
             "DIEMTUA_ENV=production needs DIEMTUA_FIELD_KEYS (Fernet keys, comma-separated)."
+        )
+    if len(DIEMTUA_AUDIT_KEY) < 32 or DIEMTUA_AUDIT_KEY == DEV_AUDIT_KEY:
+        raise ImproperlyConfigured(
+            "DIEMTUA_ENV=production needs DIEMTUA_AUDIT_KEY (a random value of 32+ characters)."
         )
     if DEBUG:
         raise ImproperlyConfigured("DIEMTUA_ENV=production refuses DEBUG=true.")

@@ -8,8 +8,10 @@ altered, removed or slipped in out of order.
 """
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,7 +94,9 @@ class AuditEvent(models.Model):
         )
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+        """HMAC-SHA256 under DIEMTUA_AUDIT_KEY: only the application can seal a row."""
+        key = settings.DIEMTUA_AUDIT_KEY.encode("utf-8")
+        return hmac.new(key, self.canonical().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class AuditChainHead(models.Model):

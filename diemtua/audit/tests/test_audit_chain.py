@@ -142,3 +142,20 @@ def test_missing_head_row_with_events_is_detected(capsys):
     _raw("DELETE FROM audit_auditchainhead", [])
     code, output = _run_verify(capsys)
     assert code == 1 and "head row is missing" in output.err
+
+
+@pytest.mark.django_db
+def test_a_row_resealed_without_the_key_is_detected(capsys):
+    """An attacker with database access recomputes a plain SHA-256: the HMAC does not match."""
+    import hashlib
+
+    events = _events(3)
+    forged = AuditEvent.objects.get(pk=events[1].pk)
+    forged.reason = "forged"
+    plain = hashlib.sha256(forged.canonical().encode("utf-8")).hexdigest()
+    _raw(
+        "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE id = %s",
+        ["forged", plain, forged.pk],
+    )
+    code, output = _run_verify(capsys)
+    assert code == 1 and f"seq={events[1].seq}" in output.err

@@ -87,6 +87,7 @@ def _run_manage(*args, env_extra):
 
 STRONG_SECRET = "x8#Jq2!vLp0@Zr7^Tn4&Wm9*Bs6(Kc1)Hd3_Fg5+Ye8=Ua2~Oi7Pq" * 2
 PROD_KEY = "Yk3x9Qm2Vb7Lp4Rt8Zs1Wn6Hc5Jd0Fg3Ae9Ku2Ty7I="
+PROD_AUDIT_KEY = "q7Hx2Lm9Pz4Vt8Kc3Wb6Nd1Rf5Gs0Jy-audit"
 
 
 def test_production_refuses_default_secret():
@@ -114,6 +115,7 @@ def test_production_check_deploy_is_clean():
             "DIEMTUA_ENV": "production",
             "SECRET_KEY": STRONG_SECRET,
             "DIEMTUA_FIELD_KEYS": PROD_KEY,
+            "DIEMTUA_AUDIT_KEY": PROD_AUDIT_KEY,
             "ALLOWED_HOSTS": "diemtua.example.vn",
         },
     )
@@ -182,6 +184,7 @@ def test_seed_demo_refuses_production():
             "DIEMTUA_ENV": "production",
             "SECRET_KEY": STRONG_SECRET,
             "DIEMTUA_FIELD_KEYS": PROD_KEY,
+            "DIEMTUA_AUDIT_KEY": PROD_AUDIT_KEY,
             "ALLOWED_HOSTS": "diemtua.example.vn",
         },
     )
@@ -195,3 +198,17 @@ def test_a_client_cannot_choose_its_request_id_unless_the_proxy_is_trusted(clien
     assert client.get(reverse("login"), HTTP_X_REQUEST_ID=forged)["X-Request-ID"] != forged
     settings.TRUST_REQUEST_ID = True
     assert client.get(reverse("login"), HTTP_X_REQUEST_ID=forged)["X-Request-ID"] == forged
+
+
+def test_production_refuses_missing_audit_key():
+    result = _run_manage(
+        "check",
+        env_extra={
+            "DIEMTUA_ENV": "production",
+            "SECRET_KEY": STRONG_SECRET,
+            "DIEMTUA_FIELD_KEYS": PROD_KEY,
+            "ALLOWED_HOSTS": "x",
+        },
+    )
+    assert result.returncode != 0
+    assert "DIEMTUA_AUDIT_KEY" in result.stderr
