@@ -70,6 +70,17 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
 
+    @property
+    def action_label(self) -> str:
+        from .actions import action_label
+
+        return action_label(self.action)
+
+    @property
+    def attempted_username(self) -> str:
+        """For failed logins: the name that was typed (there is no actor)."""
+        return str(self.extra.get("username", "")) if self.action == "accounts.login_failed" else ""
+
     def canonical(self) -> str:
         """The exact text that is hashed: every field except the hash itself, in fixed order."""
         return json.dumps(

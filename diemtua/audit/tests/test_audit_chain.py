@@ -159,3 +159,13 @@ def test_a_row_resealed_without_the_key_is_detected(capsys):
     )
     code, output = _run_verify(capsys)
     assert code == 1 and f"seq={events[1].seq}" in output.err
+
+
+def test_access_log_page_names_actions_in_vietnamese(world, client):
+    client.login(username="tv.a", password="wrong-password")
+    client.force_login(world.users["system_admin"])
+    body = client.get("/audit/").content.decode()
+    assert "Đăng nhập thất bại" in body and "tv.a?" in body
+    assert "Tạo tài khoản" in body
+    body = client.get("/audit/", {"action": "accounts.login_failed"}).content.decode()
+    assert "Tạo tài khoản" not in body
