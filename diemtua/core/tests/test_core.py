@@ -88,6 +88,13 @@ def _run_manage(*args, env_extra):
 STRONG_SECRET = "x8#Jq2!vLp0@Zr7^Tn4&Wm9*Bs6(Kc1)Hd3_Fg5+Ye8=Ua2~Oi7Pq" * 2
 PROD_KEY = "Yk3x9Qm2Vb7Lp4Rt8Zs1Wn6Hc5Jd0Fg3Ae9Ku2Ty7I="
 PROD_AUDIT_KEY = "q7Hx2Lm9Pz4Vt8Kc3Wb6Nd1Rf5Gs0Jy-audit"
+PROD_ENV = {
+    "DIEMTUA_ENV": "production",
+    "SECRET_KEY": STRONG_SECRET,
+    "DIEMTUA_FIELD_KEYS": PROD_KEY,
+    "DIEMTUA_AUDIT_KEY": PROD_AUDIT_KEY,
+    "ALLOWED_HOSTS": "diemtua.example.vn",
+}
 
 
 def test_production_refuses_default_secret():
@@ -111,13 +118,7 @@ def test_production_check_deploy_is_clean():
         "--deploy",
         "--fail-level",
         "WARNING",
-        env_extra={
-            "DIEMTUA_ENV": "production",
-            "SECRET_KEY": STRONG_SECRET,
-            "DIEMTUA_FIELD_KEYS": PROD_KEY,
-            "DIEMTUA_AUDIT_KEY": PROD_AUDIT_KEY,
-            "ALLOWED_HOSTS": "diemtua.example.vn",
-        },
+        env_extra=PROD_ENV,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
@@ -180,13 +181,7 @@ def test_debug_off_refuses_the_published_development_keys():
 def test_seed_demo_refuses_production():
     result = _run_manage(
         "seed_demo",
-        env_extra={
-            "DIEMTUA_ENV": "production",
-            "SECRET_KEY": STRONG_SECRET,
-            "DIEMTUA_FIELD_KEYS": PROD_KEY,
-            "DIEMTUA_AUDIT_KEY": PROD_AUDIT_KEY,
-            "ALLOWED_HOSTS": "diemtua.example.vn",
-        },
+        env_extra=PROD_ENV,
     )
     assert result.returncode != 0
     assert "refuses" in result.stderr
@@ -203,12 +198,7 @@ def test_a_client_cannot_choose_its_request_id_unless_the_proxy_is_trusted(clien
 def test_production_refuses_missing_audit_key():
     result = _run_manage(
         "check",
-        env_extra={
-            "DIEMTUA_ENV": "production",
-            "SECRET_KEY": STRONG_SECRET,
-            "DIEMTUA_FIELD_KEYS": PROD_KEY,
-            "ALLOWED_HOSTS": "x",
-        },
+        env_extra={**PROD_ENV, "DIEMTUA_AUDIT_KEY": ""},
     )
     assert result.returncode != 0
     assert "DIEMTUA_AUDIT_KEY" in result.stderr
