@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "students.student_create": _("Thêm học sinh"),
     "students.student_update": _("Sửa thông tin học sinh"),
     "students.demo_load": _("Nạp dữ liệu demo"),
+    "core.rotate_keys": _("Mã hóa lại dữ liệu bằng khóa mới"),
 }
 
 
