@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "diemtua.accounts",
     "diemtua.students",
     "diemtua.audit",
+    "diemtua.cases",
 ]
 
 MIDDLEWARE = [

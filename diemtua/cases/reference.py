@@ -1,0 +1,75 @@
+"""The content groups of the two regulations, as data, and which one is in force on a date."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from .models import ContentGroup, Regulation
+
+# Circular 18/2025 took effect on 31/10/2025 and replaced Circular 31/2017.
+CIRCULAR_18_IN_FORCE = datetime.date(2025, 10, 31)
+
+CONTENT_GROUPS = {
+    Regulation.CIRCULAR_31_2017: (
+        None,
+        CIRCULAR_18_IN_FORCE - datetime.timedelta(days=1),
+        [
+            ("tt31_gender_health", "Tư vấn tâm lý lứa tuổi, giới tính, hôn nhân, gia đình, sức khỏe sinh sản vị thành niên",
+             "Chuyện tuổi lớn, cơ thể, bạn trai bạn gái, gia đình"),
+            ("tt31_skills_violence", "Tư vấn, giáo dục kỹ năng, phòng chống xâm hại, bạo lực học đường, bảo vệ trẻ em",
+             "Bị bắt nạt, bị đánh, bị ai đó làm hại hoặc đụng chạm"),
+            ("tt31_relationships", "Tư vấn giải quyết vấn đề trong quan hệ gia đình, thầy cô, bạn bè",
+             "Chuyện với bố mẹ, thầy cô hoặc bạn bè"),
+            ("tt31_learning_career", "Tư vấn phương pháp học tập, định hướng nghề nghiệp",
+             "Chuyện học hành, chọn nghề sau này"),
+            ("tt31_intervention", "Học sinh có khó khăn cần can thiệp, hỗ trợ và chuyển tuyến",
+             "Em đang gặp chuyện rất khó, cần người giúp ngay"),
+        ],
+    ),
+    Regulation.CIRCULAR_18_2025: (
+        CIRCULAR_18_IN_FORCE,
+        None,
+        [
+            ("tt18_learning", "Tư vấn học tập", "Chuyện học hành, bài vở, thi cử"),
+            ("tt18_gender_social", "Tư vấn về giới và các mối quan hệ xã hội",
+             "Chuyện tuổi lớn, bạn bè, gia đình, thầy cô"),
+            ("tt18_psychology", "Tư vấn tâm lý (phòng ngừa, sàng lọc, phát hiện sớm, tư vấn, kết nối dịch vụ tâm lý)",
+             "Em thấy buồn, lo, sợ, căng thẳng hoặc khó ngủ"),
+            ("tt18_life_skills", "Tư vấn kỹ năng sống", "Em muốn biết cách xử lý một việc khó"),
+            ("tt18_career", "Tư vấn hướng nghiệp, việc làm, khởi nghiệp", "Chọn trường, chọn nghề sau này"),
+            ("tt18_policy_law", "Tư vấn chính sách, pháp luật", "Quyền của em, chế độ, học bổng, giấy tờ"),
+            ("tt18_social_work", "Dịch vụ công tác xã hội",
+             "Nhà em khó khăn, em bị bắt nạt hoặc bị ai đó làm hại"),
+        ],
+    ),
+}  # fmt: skip
+
+
+@transaction.atomic
+def load_content_groups() -> int:
+    """Create or update both regulations' groups (idempotent); returns how many were created."""
+    created = 0
+    for regulation, (valid_from, valid_to, groups) in CONTENT_GROUPS.items():
+        for position, (code, name, plain) in enumerate(groups, start=1):
+            _group, was_created = ContentGroup.objects.update_or_create(
+                regulation=regulation,
+                code=code,
+                defaults={
+                    "position": position,
+                    "name": name,
+                    "plain_label": plain,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                },
+            )
+            created += was_created
+    return created
+
+
+def groups_in_force(on: datetime.date) -> QuerySet[ContentGroup]:
+    """The groups a record dated `on` is filed under (one regulation's generation)."""
+    return ContentGroup.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+    ).order_by("position")
