@@ -1,7 +1,5 @@
 """Loading the demo world (see demo_data.py). Idempotent: a second run changes nothing."""
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 
@@ -10,13 +8,11 @@ from diemtua.accounts.models import User
 from diemtua.accounts.roles import Role
 from diemtua.core.text import fold, name_sort_key
 from diemtua.orgs import services as org_services
-from diemtua.orgs.admin_units import MERGER_LAST_DAY, MINISTRY_CODE, load_admin_units
+from diemtua.orgs.admin_units import MINISTRY_CODE, load_admin_units
 from diemtua.orgs.models import OrgKind, OrgUnit, SchoolLevel
 from diemtua.students.models import Guardian, Student
 
 from .demo_data import LOCALITIES, students_for
-
-PILOT_START = datetime.date(2024, 2, 1)
 
 # login → (full name, role, how to find the unit)
 EXTRA_LOGINS = [
@@ -57,7 +53,7 @@ def _ensure_user(username: str, full_name: str, role: str, unit: OrgUnit, passwo
     return created
 
 
-def _ensure_school(locality, school, index: int) -> tuple[OrgUnit, bool]:
+def _ensure_school(locality, school) -> tuple[OrgUnit, bool]:
     code = school_code(locality.code_2024, school.slug)
     existing = OrgUnit.objects.filter(kind=OrgKind.SCHOOL, code=code, valid_to=None).first()
     if existing:
@@ -155,7 +151,7 @@ def seed_demo() -> dict[str, int]:
             password,
         )
         for index, school in enumerate(locality.schools):
-            unit, created = _ensure_school(locality, school, index)
+            unit, created = _ensure_school(locality, school)
             stats["units"] += created
             counselor = (
                 f"{COUNSELOR_FAMILY[(locality_index * 3 + index) % len(COUNSELOR_FAMILY)]} "
@@ -191,6 +187,3 @@ def demo_logins() -> list[tuple[str, str, str]]:
         for m in user.memberships.all():
             rows.append((username, m.get_role_display(), m.org_unit.name))
     return rows
-
-
-__all__ = ["seed_demo", "demo_logins", "PILOT_START", "MERGER_LAST_DAY"]

@@ -20,14 +20,6 @@ def ancestors_of(unit: OrgUnit) -> QuerySet[OrgUnit]:
     )
 
 
-def is_under(unit_id: int, ancestor_ids) -> bool:
-    from .models import OrgUnitAncestor
-
-    return OrgUnitAncestor.objects.filter(
-        descendant_id=unit_id, ancestor_id__in=list(ancestor_ids)
-    ).exists()
-
-
 def schools_under(unit: OrgUnit, *, current_only: bool = True) -> QuerySet[OrgUnit]:
     qs = units_under(unit).filter(kind=OrgKind.SCHOOL)
     if current_only:
