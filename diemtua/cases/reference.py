@@ -47,12 +47,15 @@ CONTENT_GROUPS = {
 
 
 @transaction.atomic
-def load_content_groups() -> int:
-    """Create or update both regulations' groups (idempotent); returns how many were created."""
+def load_content_groups(model=ContentGroup) -> int:
+    """Create or update both regulations' groups (idempotent); returns how many were created.
+
+    `model` lets the data migration pass its historical model.
+    """
     created = 0
     for regulation, (valid_from, valid_to, groups) in CONTENT_GROUPS.items():
         for position, (code, name, plain) in enumerate(groups, start=1):
-            _group, was_created = ContentGroup.objects.update_or_create(
+            _group, was_created = model.objects.update_or_create(
                 regulation=regulation,
                 code=code,
                 defaults={

@@ -31,3 +31,18 @@ def get_student_for_user(user, pk: int, *, request=None) -> Student:
         )
         raise
     return student
+
+
+def get_counselor_school(user, wanted: str = ""):
+    """The school a counselor works on: theirs named by `wanted` (a pk), else their first.
+
+    Returns (school, all their schools). 403 for anyone who is not a counselor; 404 when `wanted`
+    names a school that is not theirs, as for every other object of another school.
+    """
+    schools = access.require_role(user, STUDENT_DATA_ROLES)
+    if not wanted:
+        return schools[0], schools
+    for school in schools:
+        if str(school.pk) == wanted:
+            return school, schools
+    raise Http404

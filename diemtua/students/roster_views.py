@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import roster, roster_workbook, selectors, services
+from . import access, roster, roster_workbook, services
 from .forms import RosterImportForm
 
 # The error table stays readable; the total is still shown.
@@ -20,14 +20,8 @@ _ERRORS_SHOWN = 200
 
 def _school(request):
     """The counselor's school named by ?school= (or the form); 404 for any other pk."""
-    schools = selectors.counselor_schools(fetched_by=request.user)
     wanted = request.POST.get("school") or request.GET.get("school", "")
-    if not wanted:
-        return schools[0], schools
-    for school in schools:
-        if str(school.pk) == wanted:
-            return school, schools
-    raise Http404
+    return access.get_counselor_school(request.user, wanted)
 
 
 def _list_url(school) -> str:

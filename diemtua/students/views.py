@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,23 +9,10 @@ from diemtua.audit import services as audit
 from . import access, selectors
 
 
-def _current_school(request):
-    """The school the counselor is working on (first one unless ?school= picks another)."""
-    schools = selectors.counselor_schools(fetched_by=request.user)
-    wanted = request.GET.get("school", "")
-    if not wanted:
-        return schools[0], schools
-    for school in schools:
-        if str(school.pk) == wanted:
-            return school, schools
-    # Another school's list does not exist for this counselor, as with every other route.
-    raise Http404
-
-
 @require_GET
 @login_required
 def student_list(request):
-    school, schools = _current_school(request)
+    school, schools = access.get_counselor_school(request.user, request.GET.get("school", ""))
     query = request.GET.get("q", "").strip()[:100]
     class_name = request.GET.get("class", "").strip()[:20]
     students = selectors.student_list(

@@ -4,22 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from diemtua.cases.reference import CONTENT_GROUPS
+    from diemtua.cases.reference import load_content_groups
 
-    ContentGroup = apps.get_model("cases", "ContentGroup")
-    for regulation, (valid_from, valid_to, groups) in CONTENT_GROUPS.items():
-        for position, (code, name, plain) in enumerate(groups, start=1):
-            ContentGroup.objects.update_or_create(
-                regulation=regulation,
-                code=code,
-                defaults={
-                    "position": position,
-                    "name": name,
-                    "plain_label": plain,
-                    "valid_from": valid_from,
-                    "valid_to": valid_to,
-                },
-            )
+    load_content_groups(model=apps.get_model("cases", "ContentGroup"))
 
 
 class Migration(migrations.Migration):
