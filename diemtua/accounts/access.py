@@ -74,11 +74,30 @@ def require_role(user, allowed: Iterable[str]) -> list:
 
 
 def get_user_for_admin(actor, pk: int):
-    """A user account, for system administrators only (403 for anyone else, 404 if missing)."""
+    """A user account, seen like any object: through the units of its memberships.
+
+    Someone with no role at or above any of the account's units gets 404; an insider who is not
+    a system administrator gets 403. An administrator at the top of the tree (the Ministry)
+    reaches every account, including one whose roles were all revoked.
+    """
     from django.shortcuts import get_object_or_404
 
     from .models import User
     from .roles import Role
 
-    require_role(actor, {Role.SYSTEM_ADMIN})
-    return get_object_or_404(User, pk=pk)
+    target = get_object_or_404(User, pk=pk)
+    mine = memberships(actor)
+    if any(m.role == Role.SYSTEM_ADMIN and m.org_unit.parent_id is None for m in mine):
+        return target
+    target_units = list(target.memberships.values_list("org_unit_id", flat=True))
+    above = set(
+        OrgUnitAncestor.objects.filter(descendant_id__in=target_units).values_list(
+            "ancestor_id", flat=True
+        )
+    )
+    roles = {m.role for m in mine if m.org_unit_id in above}
+    if not roles:
+        raise Http404
+    if Role.SYSTEM_ADMIN not in roles:
+        raise PermissionDenied
+    return target

@@ -35,6 +35,7 @@ def unit_browser(request):
 def unit_detail(request, pk: int):
     unit = access.get_unit_for_user(request.user, pk)
     children = Paginator(selectors.children_of(unit), 100).get_page(request.GET.get("page"))
+    my_roles = account_access.roles_over(request.user, unit.pk)
     return render(
         request,
         "orgs/unit_detail.html",
@@ -45,8 +46,8 @@ def unit_detail(request, pk: int):
             "predecessors": selectors.predecessors_of(unit),
             "can_add_school": unit.kind == OrgKind.DEPARTMENT
             and unit.is_current
-            and bool(account_access.roles_over(request.user, unit.pk) & SCHOOL_CREATE_ROLES),
-            "can_edit": bool(account_access.roles_over(request.user, unit.pk) & UNIT_EDIT_ROLES),
+            and bool(my_roles & SCHOOL_CREATE_ROLES),
+            "can_edit": bool(my_roles & UNIT_EDIT_ROLES),
         },
     )
 

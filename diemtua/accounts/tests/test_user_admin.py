@@ -150,3 +150,13 @@ def test_unit_codes_are_case_insensitive_and_phones_checked(world, client):
     )
     assert response.status_code == 302
     assert User.objects.get(username="tv.hoa").memberships.get().org_unit == world.school_a
+
+
+def test_admin_still_reaches_an_account_without_roles_and_others_do_not(world, client):
+    teacher = world.users["teacher"]
+    teacher.memberships.all().delete()
+    url = reverse("user_detail", kwargs={"pk": teacher.pk})
+    client.force_login(world.users["system_admin"])
+    assert client.get(url).status_code == 200
+    client.force_login(world.users["school_lead"])
+    assert client.get(url).status_code == 404

@@ -49,7 +49,7 @@ ROUTES = {
     ),
     "user_list": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
     "user_create": Route(roles=frozenset({Role.SYSTEM_ADMIN})),
-    # User accounts are not inside a unit: everyone but an administrator gets 403.
+    # A user account lives in the units of its memberships: outsiders 404, insiders 403.
     "user_detail": Route(roles=frozenset({Role.SYSTEM_ADMIN}), obj="user"),
     "user_set_active": Route(
         roles=frozenset({Role.SYSTEM_ADMIN}), obj="user", method="post", ok_status=302
@@ -117,9 +117,12 @@ def _objects(world, kind):
     if kind == "department":
         return (world.dept_a, "dept_a"), (world.dept_b, "dept_b")
     if kind == "user":
-        return [(world.users["teacher"], None)]
+        return (world.users["teacher"], "school_a"), (world.users["counselor_b"], "school_b")
     if kind == "membership":
-        return [(world.users["teacher"].memberships.get(), None)]
+        return (
+            (world.users["teacher"].memberships.get(), "school_a"),
+            (world.users["counselor_b"].memberships.get(), "school_b"),
+        )
     raise AssertionError(kind)
 
 
