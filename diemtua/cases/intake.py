@@ -1,0 +1,291 @@
+"""How help requests arrive: the public help page and teachers' referrals.
+
+A student who writes here may be in danger, so the rules favour getting the request in:
+few required fields, one stored request per submission however often the form is sent, and
+the crisis numbers shown first whenever the student says it is urgent or the text suggests
+danger. Counselors' handling of requests (triage, replies) lives in services.py.
+"""
+
+import datetime
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from hashlib import sha256
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemtua.accounts.roles import Role
+from diemtua.audit import services as audit
+from diemtua.orgs.models import OrgKind, OrgUnit
+
+from . import danger
+from .models import (
+    ContactMethod,
+    ContentGroup,
+    HelpRequest,
+    RequestChannel,
+    Requester,
+    RequestStatus,
+    Stage,
+)
+from .reference import groups_in_force
+
+# No 0/O, 1/I/L: a child copies the code from a screen onto paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_PATTERN = re.compile(r"^[A-Z2-9]{4}-?[A-Z2-9]{4}$")
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# A resubmitted form (double tap, a retry on a bad connection) shows the same code and PIN
+# only this long; after that a replayed form from a shared computer's history learns nothing.
+REPLAY_WINDOW = datetime.timedelta(minutes=10)
+MESSAGE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class Submitted:
+    help_request: HelpRequest
+    pin: str | None  # None when a late replay: the PIN is not shown again
+    created: bool
+
+
+def new_idempotency_key() -> str:
+    """The key a help form carries, issued when the form is shown."""
+    return secrets.token_hex(16)
+
+
+def normalise_code(code: str) -> str:
+    code = re.sub(r"[\s-]", "", (code or "").upper())
+    return f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _pin_for(idempotency_key: str) -> str:
+    """Six digits derived from the form's key with the server secret.
+
+    Derived rather than random so a resubmitted form shows the same PIN; only its hash is
+    stored, so the database alone never reveals it.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"help-pin:{idempotency_key}".encode(), sha256
+    ).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+
+
+def school_accepting_requests(code: str) -> OrgUnit | None:
+    """The school whose help page this is, if it exists and is open today."""
+    today = timezone.localdate()
+    return (
+        OrgUnit.objects.filter(kind=OrgKind.SCHOOL, code=code)
+        .exclude(valid_to__lt=today)
+        .exclude(valid_from__gt=today)
+        .first()
+    )
+
+
+def _check_groups(groups, on: datetime.date) -> list[ContentGroup]:
+    groups = list(groups)
+    allowed = set(groups_in_force(on).values_list("pk", flat=True))
+    if any(group.pk not in allowed for group in groups):
+        raise ValidationError(
+            {"content_groups": _("Có nhóm nội dung không còn áp dụng. Hãy chọn lại.")}
+        )
+    return groups
+
+
+def help_request_submit(
+    *,
+    school: OrgUnit,
+    requester: str,
+    is_anonymous: bool,
+    requester_name: str = "",
+    class_name: str = "",
+    content_groups=(),
+    contact_method: str = ContactMethod.CODE_ONLY,
+    contact_detail: str = "",
+    contact_time: str = "",
+    message: str = "",
+    said_urgent: bool = False,
+    idempotency_key: str,
+    request=None,
+) -> Submitted:
+    """Store one request from the public page (or return the one this form already stored)."""
+    if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key or ""):
+        raise ValidationError(_("Biểu mẫu đã cũ. Hãy tải lại trang và gửi lại."))
+    existing = HelpRequest.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return _replayed(existing, idempotency_key)
+    try:
+        return _create(
+            school=school,
+            requester=requester,
+            is_anonymous=is_anonymous,
+            requester_name=requester_name,
+            class_name=class_name,
+            content_groups=content_groups,
+            contact_method=contact_method,
+            contact_detail=contact_detail,
+            contact_time=contact_time,
+            message=message,
+            said_urgent=said_urgent,
+            idempotency_key=idempotency_key,
+            request=request,
+        )
+    except IntegrityError:
+        # Two copies of the form arrived at the same moment; the other one won.
+        existing = HelpRequest.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _replayed(existing, idempotency_key)
+
+
+def _replayed(existing: HelpRequest, idempotency_key: str) -> Submitted:
+    fresh = timezone.now() - existing.created_at <= REPLAY_WINDOW
+    return Submitted(existing, _pin_for(idempotency_key) if fresh else None, created=False)
+
+
+@transaction.atomic
+def _create(*, school, content_groups, idempotency_key, request, **fields) -> Submitted:
+    if school.kind != OrgKind.SCHOOL:
+        raise ValueError("help requests belong to a school")
+    fields["message"] = (fields["message"] or "").strip()
+    fields["requester_name"] = (fields["requester_name"] or "").strip()
+    fields["class_name"] = (fields["class_name"] or "").strip().upper()
+    if fields["is_anonymous"]:
+        # An anonymous request keeps no name, whatever the form carried.
+        fields["requester_name"] = ""
+    errors = {}
+    if not fields["message"] and not content_groups:
+        errors["message"] = _("Hãy chọn em cần giúp về chuyện gì hoặc viết vài dòng.")
+    if len(fields["message"]) > MESSAGE_MAX:
+        errors["message"] = _("Nội dung dài quá %(max)s ký tự.") % {"max": MESSAGE_MAX}
+    if not fields["is_anonymous"] and not fields["requester_name"]:
+        errors["requester_name"] = _("Hãy cho biết tên, hoặc chọn gửi ẩn danh.")
+    needs_detail = {ContactMethod.PHONE, ContactMethod.MESSAGE, ContactMethod.EMAIL}
+    if fields["contact_method"] in needs_detail and not fields["contact_detail"].strip():
+        errors["contact_detail"] = _("Hãy ghi số điện thoại hoặc địa chỉ để thầy cô liên lạc.")
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    groups = _check_groups(content_groups, today)
+    danger_found = danger.suggests_danger(fields["message"])
+    pin = _pin_for(idempotency_key)
+    help_request = HelpRequest(
+        school=school,
+        channel=RequestChannel.WEB,
+        danger_detected=danger_found,
+        is_urgent=fields["said_urgent"] or danger_found,
+        tracking_code=_new_code(),
+        pin_hash=make_password(pin),
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    help_request.full_clean(exclude=["tracking_code", "idempotency_key"])
+    help_request.save(force_insert=True)
+    help_request.content_groups.set(groups)
+    audit.record(
+        actor=None,
+        action="cases.request_submit",
+        obj=help_request,
+        org_unit=school,
+        request=request,
+        # Never the content: only what the queue and reports need.
+        extra={"urgent": help_request.is_urgent, "anonymous": help_request.is_anonymous},
+    )
+    return Submitted(help_request, pin, created=True)
+
+
+def find_by_code_and_pin(code: str, pin: str) -> HelpRequest | None:
+    """The request these credentials open, or None; the caller limits attempts."""
+    code = normalise_code(code)
+    if not CODE_PATTERN.match(code) or not re.fullmatch(r"[0-9]{6}", (pin or "").strip()):
+        # Still spend the time of a hash check: timing does not tell which part was wrong.
+        check_password(pin or "", make_password(None))
+        return None
+    help_request = (
+        HelpRequest.objects.filter(tracking_code=code).select_related("case", "school").first()
+    )
+    if help_request is None:
+        check_password(pin, make_password(None))
+        return None
+    return help_request if check_password(pin.strip(), help_request.pin_hash) else None
+
+
+class PublicStatus:
+    SENT = "sent"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+def public_status(help_request: HelpRequest) -> str:
+    """What the person who asked may know: sent, being handled, or done — never more.
+
+    Teachers who referred a student see the same three words ("received", "being handled",
+    "closed"), never the content of the work.
+    """
+    if help_request.status == RequestStatus.ANSWERED:
+        return PublicStatus.DONE
+    if help_request.status == RequestStatus.IN_CASE:
+        if help_request.case is not None and help_request.case.stage == Stage.CLOSED:
+            return PublicStatus.DONE
+        return PublicStatus.IN_PROGRESS
+    return PublicStatus.SENT
+
+
+@transaction.atomic
+def teacher_referral_create(
+    *, actor, student, message: str, said_urgent: bool = False, content_groups=(), request=None
+) -> HelpRequest:
+    """A teacher flags a worry about a student of their own school."""
+    from diemtua.accounts import access
+
+    if Role.TEACHER not in access.roles_over(actor, student.school_id):
+        raise ValidationError(_("Chỉ giáo viên của trường mới báo được về học sinh này."))
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": _("Hãy ghi điều thầy cô thấy đáng lo.")})
+    if len(message) > MESSAGE_MAX:
+        raise ValidationError(
+            {"message": _("Nội dung dài quá %(max)s ký tự.") % {"max": MESSAGE_MAX}}
+        )
+    if HelpRequest.objects.filter(
+        referred_by=actor, student=student, status=RequestStatus.NEW
+    ).exists():
+        raise ValidationError(
+            _("Thầy cô đã báo về học sinh này và cán bộ tư vấn chưa tiếp nhận. Không cần báo lại.")
+        )
+    groups = _check_groups(content_groups, timezone.localdate())
+    danger_found = danger.suggests_danger(message)
+    referral = HelpRequest(
+        school_id=student.school_id,
+        channel=RequestChannel.TEACHER,
+        requester=Requester.TEACHER,
+        requester_name=actor.full_name,
+        student=student,
+        class_name=student.class_name,
+        referred_by=actor,
+        message=message,
+        said_urgent=said_urgent,
+        danger_detected=danger_found,
+        is_urgent=said_urgent or danger_found,
+    )
+    referral.full_clean()
+    referral.save(force_insert=True)
+    referral.content_groups.set(groups)
+    audit.record(
+        actor=actor,
+        action="cases.teacher_referral",
+        obj=referral,
+        org_unit=student.school_id,
+        request=request,
+        extra={"urgent": referral.is_urgent},
+    )
+    return referral
