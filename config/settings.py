@@ -30,7 +30,8 @@ DIEMTUA_ENV = os.environ.get("DIEMTUA_ENV", "development")
 PRODUCTION = DIEMTUA_ENV == "production"
 
 DEV_SECRET_KEY = "dev-insecure-diemtua-secret-key-do-not-use-in-production-0123456789"
-# A Fernet key (urlsafe base64 of 32 bytes) used only in development and tests.
+# A field key (urlsafe base64 of 32 bytes, the Fernet.generate_key() format) used only in
+# development and tests.
 DEV_FIELD_KEY = "ZGV2LW9ubHktZGllbXR1YS1maWVsZC1rZXktMzJieXQ="
 
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
@@ -46,7 +47,9 @@ TRUST_REQUEST_ID = env_bool("TRUST_REQUEST_ID", default=False)
 DEV_AUDIT_KEY = "dev-only-diemtua-audit-chain-key"
 DIEMTUA_AUDIT_KEY = os.environ.get("DIEMTUA_AUDIT_KEY", "" if PRODUCTION else DEV_AUDIT_KEY)
 
-# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key first).
+# Comma-separated field keys, each urlsafe base64 of 32 random bytes (Fernet.generate_key() format).
+# The first encrypts (AES-256-GCM, see diemtua/core/crypto.py), all decrypt (rotation: put the new
+# key first, run `manage.py rotate_keys`, then drop the old ones).
 DIEMTUA_FIELD_KEYS = env_list("DIEMTUA_FIELD_KEYS") or ([] if PRODUCTION else [DEV_FIELD_KEY])
 
 if (
@@ -67,7 +70,8 @@ if PRODUCTION:
         )
     if not DIEMTUA_FIELD_KEYS or DEV_FIELD_KEY in DIEMTUA_FIELD_KEYS:
         raise ImproperlyConfigured(
-            "DIEMTUA_ENV=production needs DIEMTUA_FIELD_KEYS (Fernet keys, comma-separated)."
+            "DIEMTUA_ENV=production needs DIEMTUA_FIELD_KEYS: comma-separated keys, each urlsafe "
+            "base64 of 32 random bytes (e.g. Fernet.generate_key()), not the development key."
         )
     if len(DIEMTUA_AUDIT_KEY) < 32 or DIEMTUA_AUDIT_KEY == DEV_AUDIT_KEY:
         raise ImproperlyConfigured(

@@ -4,7 +4,7 @@ from . import crypto
 
 
 class EncryptedTextField(models.TextField):
-    """Text stored encrypted at rest (Fernet); reads give back plain text.
+    """Text stored encrypted at rest (AES-256-GCM, see crypto); reads give back plain text.
 
     Encrypted values cannot be searched or sorted in the database: keep only free text here,
     never a value you need to filter on.
