@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from diemtua.accounts.roles import BROWSE_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
+COUNSELOR = frozenset({Role.COUNSELOR})
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Route:
     roles: frozenset = frozenset()
     public: bool = False
     obj: str | None = None  # "student", "unit", "user" or "membership": the route takes its pk
+    # ("school_code": the route takes a school's code instead)
     query: str = ""
     method: str = "get"
     ok_status: int = 200
@@ -36,6 +38,10 @@ ROUTES = {
     "home": Route(roles=ALL_ROLES),
     "password_change": Route(roles=ALL_ROLES),
     "healthz": Route(public=True),
+    # The public help page (no login): every school's form and poster answer everyone.
+    "help_status": Route(public=True),
+    "help_form": Route(public=True, obj="school_code"),
+    "help_poster": Route(public=True, obj="school_code"),
     # A logged-in user opening the login page is sent on to their home page.
     "login": Route(public=True, ok_status=302),
     # Logging out and switching language are POST-only and harmless for anyone.
@@ -63,6 +69,34 @@ ROUTES = {
     "student_import": Route(roles=frozenset({Role.COUNSELOR})),
     "student_import_template": Route(roles=frozenset({Role.COUNSELOR})),
     "student_export": Route(roles=frozenset({Role.COUNSELOR}), query="class=6A"),
+    # Cases: only the school's counselors (DESIGN.md); a school lead, teacher or officer above
+    # the school is an insider and gets 403. POSTs with an empty form reach the view and come
+    # back 400 with the form's messages (or 302 where an empty form is a valid action).
+    "case_queue": Route(roles=COUNSELOR),
+    "case_create": Route(roles=COUNSELOR),
+    "request_detail": Route(roles=COUNSELOR, obj="request"),
+    "request_open_case": Route(roles=COUNSELOR, obj="request", method="post", ok_status=302),
+    "request_attach": Route(roles=COUNSELOR, obj="request", method="post", ok_status=400),
+    "request_reply": Route(roles=COUNSELOR, obj="request", method="post", ok_status=400),
+    "case_detail": Route(roles=COUNSELOR, obj="case"),
+    "case_edit": Route(roles=COUNSELOR, obj="case"),
+    "case_stage": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    "case_close": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    "case_reopen": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    "case_team": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    "consent_create": Route(roles=COUNSELOR, obj="case"),
+    "assessment_create": Route(roles=COUNSELOR, obj="case"),
+    "plan_edit": Route(roles=COUNSELOR, obj="case"),
+    "action_create": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    "session_create": Route(roles=COUNSELOR, obj="case"),
+    "disclosure_create": Route(roles=COUNSELOR, obj="case"),
+    "consent_withdraw": Route(roles=COUNSELOR, obj="consent", method="post", ok_status=302),
+    "action_status": Route(roles=COUNSELOR, obj="action", method="post", ok_status=302),
+    "session_detail": Route(roles=COUNSELOR, obj="session"),
+    "student_chronology": Route(roles=COUNSELOR, obj="student"),
+    # A teacher sees only their own referrals: no object route, nothing of another school.
+    "referral_list": Route(roles=frozenset({Role.TEACHER})),
+    "referral_create": Route(roles=frozenset({Role.TEACHER})),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -114,6 +148,8 @@ def _objects(world, kind):
         return (world.student_a, "school_a"), (world.student_b, "school_b")
     if kind == "unit":
         return (world.school_a, "school_a"), (world.school_b, "school_b")
+    if kind == "school_code":  # routes that take the school's code, e.g. /help/01-A/
+        return (world.school_a, "school_a"), (world.school_b, "school_b")
     if kind == "department":
         return (world.dept_a, "dept_a"), (world.dept_b, "dept_b")
     if kind == "user":
@@ -123,7 +159,60 @@ def _objects(world, kind):
             (world.users["teacher"].memberships.get(), "school_a"),
             (world.users["counselor_b"].memberships.get(), "school_b"),
         )
+    if kind in CASE_KINDS:
+        mine, theirs = _case_objects(world, "school_a"), _case_objects(world, "school_b")
+        return (mine[kind], "school_a"), (theirs[kind], "school_b")
     raise AssertionError(kind)
+
+
+CASE_KINDS = {"case", "request", "session", "consent", "action"}
+
+
+def _case_objects(world, unit_key):
+    """A case of the school with one of everything on it, made once per test."""
+    cache = world.__dict__.setdefault("_case_objects", {})
+    if unit_key not in cache:
+        import datetime
+
+        from django.utils import timezone
+
+        from diemtua.cases.models import Case, Consent, HelpRequest, PlanAction, Session
+
+        school = getattr(world, unit_key)
+        counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
+        today = timezone.localdate()
+        case = Case.objects.create(school=school, opened_on=today, opened_by=counselor)
+        case.counselors.add(counselor)
+        request = HelpRequest.objects.create(
+            school=school, channel="web", requester="student", is_anonymous=True, message="x"
+        )
+        consent = Consent.objects.create(
+            case=case,
+            given_by="student",
+            covers_counseling=True,
+            method="verbal",
+            given_on=today,
+            recorded_by=counselor,
+        )
+        action = PlanAction.objects.create(
+            case=case, description="x", owner="x", due_on=today + datetime.timedelta(days=3)
+        )
+        session = Session.objects.create(
+            case=case,
+            school=school,
+            held_at=timezone.now(),
+            form="individual",
+            duration_minutes=30,
+            counselor=counselor,
+        )
+        cache[unit_key] = {
+            "case": case,
+            "request": request,
+            "session": session,
+            "consent": consent,
+            "action": action,
+        }
+    return cache[unit_key]
 
 
 def _url(name, route, obj=None):
@@ -131,6 +220,8 @@ def _url(name, route, obj=None):
         url = reverse(name)
     elif route.obj == "membership":
         url = reverse(name, kwargs={"pk": obj.user_id, "membership_pk": obj.pk})
+    elif route.obj == "school_code":
+        url = reverse(name, kwargs={"school_code": obj.code})
     else:
         url = reverse(name, kwargs={"pk": obj.pk})
     return f"{url}?{route.query}" if route.query else url

@@ -1,0 +1,321 @@
+"""Reads of requests and cases, limited to what the reader may see.
+
+Counselors see their school's requests and cases, except restricted cases they are not assigned
+to. Teachers see only their own referrals, as three words of status.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemtua.accounts import access
+from diemtua.accounts.roles import STUDENT_DATA_ROLES, Role
+from diemtua.audit.models import AuditEvent
+from diemtua.core.text import fold
+
+from . import intake
+from .models import (
+    Assessment,
+    Case,
+    Consent,
+    Disclosure,
+    EmergencyOverride,
+    HelpRequest,
+    PlanAction,
+    RequestStatus,
+    Session,
+    Stage,
+    StageChange,
+    SupportPlan,
+)
+
+QUEUE_TABS = ("new", "mine", "follow_up", "overdue", "all")
+# What a list never decrypts: free text is read on the detail pages, which are audited.
+REQUEST_TEXT = ("message", "contact_detail", "contact_time", "reply")
+CASE_TEXT = ("summary", "closing_summary")
+
+
+def _assigned(user):
+    return Case.counselors.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+
+
+def visible_cases(*, fetched_by, school) -> QuerySet[Case]:
+    """Cases of `school` this counselor may see (403 for anyone who is not a counselor there)."""
+    access.require_roles_over(fetched_by, school.pk, STUDENT_DATA_ROLES)
+    return (
+        Case.objects.filter(school=school)
+        .annotate(is_mine=Exists(_assigned(fetched_by)))
+        .filter(Q(restricted=False) | Q(is_mine=True))
+        .select_related("student")
+        .defer(*CASE_TEXT)
+    )
+
+
+def new_requests(*, fetched_by, school) -> QuerySet[HelpRequest]:
+    """Requests nobody has taken up yet: urgent first, then the oldest."""
+    access.require_roles_over(fetched_by, school.pk, STUDENT_DATA_ROLES)
+    return (
+        HelpRequest.objects.filter(school=school, status=RequestStatus.NEW)
+        .select_related("student", "referred_by")
+        .prefetch_related("content_groups")
+        .defer(*REQUEST_TEXT)
+        .order_by("-is_urgent", "created_at")
+    )
+
+
+def queue_counts(*, fetched_by, school, today: datetime.date) -> dict[str, int]:
+    cases = visible_cases(fetched_by=fetched_by, school=school)
+    open_cases = cases.exclude(stage=Stage.CLOSED)
+    return {
+        "new": new_requests(fetched_by=fetched_by, school=school).count(),
+        "urgent": new_requests(fetched_by=fetched_by, school=school).filter(is_urgent=True).count(),
+        "mine": open_cases.filter(is_mine=True).count(),
+        "follow_up": open_cases.filter(follow_up_on__lte=today).count(),
+        "overdue": overdue_actions(fetched_by=fetched_by, school=school, today=today).count(),
+    }
+
+
+def queue_cases(
+    *, fetched_by, school, tab: str, today: datetime.date, stage: str = "", query: str = ""
+) -> QuerySet[Case]:
+    cases = visible_cases(fetched_by=fetched_by, school=school).prefetch_related("counselors")
+    if tab == "mine":
+        cases = cases.filter(is_mine=True).exclude(stage=Stage.CLOSED)
+    elif tab == "follow_up":
+        cases = cases.exclude(stage=Stage.CLOSED).filter(follow_up_on__lte=today)
+    if stage:
+        cases = cases.filter(stage=stage)
+    folded = fold(query)
+    if folded:
+        cases = cases.filter(Q(student__search_name__contains=folded) | Q(alias__icontains=query))
+    if tab == "follow_up":
+        return cases.order_by("follow_up_on", "pk")
+    return cases.order_by("-is_urgent", "-opened_on", "-pk")
+
+
+def overdue_actions(*, fetched_by, school, today: datetime.date) -> QuerySet[PlanAction]:
+    cases = visible_cases(fetched_by=fetched_by, school=school).exclude(stage=Stage.CLOSED)
+    return (
+        PlanAction.objects.filter(case__in=cases.values("pk"), status="open", due_on__lt=today)
+        .select_related("case", "case__student")
+        .order_by("due_on", "pk")
+    )
+
+
+def case_page(case: Case) -> dict:
+    """Everything the case page shows, in a fixed number of queries."""
+    return {
+        "requests": list(case.requests.order_by("created_at").prefetch_related("content_groups")),
+        "consents": list(case.consents.select_related("recorded_by")),
+        "assessments": list(case.assessments.select_related("assessed_by")),
+        "plans": list(case.plans.select_related("written_by")),
+        "actions": list(case.actions.all()),
+        "sessions": list(
+            case.sessions.select_related("counselor", "emergency")
+            .prefetch_related("content_groups")
+            .annotate(student_count=Count("students"))
+        ),
+        "stage_changes": list(case.stage_changes.select_related("changed_by")),
+        "emergencies": list(case.emergencies.select_related("recorded_by")),
+        "disclosures": list(case.disclosures.select_related("shared_by", "consent")),
+        "content_groups": list(case.content_groups.all()),
+    }
+
+
+VIEW_ACTIONS = ("cases.case_view", "cases.session_view")
+
+
+def case_viewers(case: Case, limit: int = 30) -> list[AuditEvent]:
+    """Who opened this case or one of its sessions, newest first: shown to its counselors."""
+    session_ids = [str(pk) for pk in case.sessions.values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            Q(object_type="cases.case", object_id=str(case.pk))
+            | Q(object_type="cases.session", object_id__in=session_ids),
+            action__in=VIEW_ACTIONS,
+        ).order_by("-seq")[:limit]
+    )
+
+
+def school_counselors(school_id: int):
+    """Active counselors of a school: who a case may be assigned to."""
+    from diemtua.accounts.models import User
+
+    return (
+        User.objects.filter(
+            memberships__org_unit_id=school_id, memberships__role=Role.COUNSELOR, is_active=True
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+# --- Teachers ----------------------------------------------------------------------------
+
+
+TEACHER_STATUS_LABELS = {
+    intake.PublicStatus.SENT: _("Đã gửi, chờ tiếp nhận"),
+    intake.PublicStatus.IN_PROGRESS: _("Đang được hỗ trợ"),
+    intake.PublicStatus.DONE: _("Đã kết thúc"),
+}
+
+
+@dataclass(frozen=True)
+class ReferralStatus:
+    pk: int
+    student_name: str
+    class_name: str
+    sent_at: datetime.datetime
+    status: str
+
+    @property
+    def label(self) -> str:
+        return str(TEACHER_STATUS_LABELS[self.status])
+
+
+def teacher_referrals(*, fetched_by) -> list[ReferralStatus]:
+    """The referrals this teacher made, with only whether they were taken up — no content."""
+    access.require_role(fetched_by, {Role.TEACHER})
+    referrals = (
+        HelpRequest.objects.filter(referred_by=fetched_by)
+        .select_related("student", "case")
+        .only(
+            "pk",
+            "created_at",
+            "status",
+            "class_name",
+            "student__full_name",
+            "student__class_name",
+            "case__stage",
+        )
+        .order_by("-created_at")
+    )
+    return [
+        ReferralStatus(
+            pk=r.pk,
+            student_name=r.student.full_name,
+            class_name=r.student.class_name,
+            sent_at=r.created_at,
+            status=intake.public_status(r),
+        )
+        for r in referrals
+    ]
+
+
+# --- Chronology --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    when: datetime.datetime | datetime.date
+    kind: str
+    title: str
+    text: str = ""
+    case_id: int | None = None
+    url: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.when, datetime.datetime)
+
+    @property
+    def sort_key(self) -> datetime.datetime:
+        """Local wall-clock time; a bare date sorts at the end of its day."""
+        if self.has_time:
+            return timezone.localtime(self.when).replace(tzinfo=None)
+        return datetime.datetime.combine(self.when, datetime.time.max)
+
+
+def chronology(*, fetched_by, student) -> list[Entry]:
+    """One timeline of everything recorded about a student, newest first.
+
+    Restricted cases the reader is not assigned to are left out entirely.
+    """
+    cases = list(
+        visible_cases(fetched_by=fetched_by, school=student.school)
+        .filter(Q(student=student) | Q(sessions__students=student))
+        .distinct()
+    )
+    case_ids = [c.pk for c in cases]
+    hidden = Case.objects.filter(student=student).exclude(pk__in=case_ids).values("pk")
+    entries: list[Entry] = []
+
+    def case_url(case_id):
+        return reverse("case_detail", kwargs={"pk": case_id})
+
+    for r in HelpRequest.objects.filter(student=student).exclude(case__in=hidden):
+        entries.append(
+            Entry(r.created_at, "request", _("Yêu cầu hỗ trợ (%(channel)s)")
+                  % {"channel": r.get_channel_display()}, r.message, r.case_id,
+                  reverse("request_detail", kwargs={"pk": r.pk}))
+        )  # fmt: skip
+    for change in StageChange.objects.filter(case_id__in=case_ids).select_related("changed_by"):
+        title = (
+            _("Mở hồ sơ #%(case)s") % {"case": change.case_id}
+            if not change.from_stage
+            else _("Hồ sơ #%(case)s: chuyển sang bước “%(stage)s”")
+            % {"case": change.case_id, "stage": change.get_to_stage_display()}
+        )
+        entries.append(
+            Entry(change.changed_at, "stage", title, change.reason, change.case_id,
+                  case_url(change.case_id))
+        )  # fmt: skip
+    sessions = Session.objects.filter(case_id__in=case_ids, students=student).select_related(
+        "counselor"
+    )
+    for s in sessions:
+        entries.append(
+            Entry(s.held_at, "session", _("Buổi tư vấn: %(form)s, %(minutes)s phút")
+                  % {"form": s.get_form_display(), "minutes": s.duration_minutes},
+                  s.notes, s.case_id, reverse("session_detail", kwargs={"pk": s.pk}))
+        )  # fmt: skip
+    for a in Assessment.objects.filter(case_id__in=case_ids):
+        entries.append(
+            Entry(a.assessed_on, "assessment", _("Đánh giá: nguy cơ %(level)s")
+                  % {"level": a.get_risk_level_display()}, a.risk_reasons, a.case_id,
+                  case_url(a.case_id))
+        )  # fmt: skip
+    for p in SupportPlan.objects.filter(case_id__in=case_ids):
+        entries.append(
+            Entry(p.created_at, "plan", _("Kế hoạch hỗ trợ, phiên bản %(version)s")
+                  % {"version": p.version}, p.goals, p.case_id, case_url(p.case_id))
+        )  # fmt: skip
+    for c in Consent.objects.filter(case_id__in=case_ids):
+        entries.append(
+            Entry(c.given_on, "consent", _("%(giver)s đồng ý: %(scopes)s")
+                  % {"giver": c.get_given_by_display(), "scopes": ", ".join(c.scopes())},
+                  "", c.case_id, case_url(c.case_id))
+        )  # fmt: skip
+        if c.withdrawn_on:
+            entries.append(
+                Entry(c.withdrawn_on, "consent", _("%(giver)s rút lại sự đồng ý")
+                      % {"giver": c.get_given_by_display()}, c.withdrawal_note, c.case_id,
+                      case_url(c.case_id))
+            )  # fmt: skip
+    for d in Disclosure.objects.filter(case_id__in=case_ids):
+        entries.append(
+            Entry(d.shared_at, "referral", _("Chia sẻ thông tin với %(partner)s")
+                  % {"partner": d.partner_name}, d.content, d.case_id, case_url(d.case_id))
+        )  # fmt: skip
+    for e in EmergencyOverride.objects.filter(case_id__in=case_ids):
+        entries.append(
+            Entry(e.recorded_at, "emergency", _("Khẩn cấp: làm “%(scope)s” khi chưa có đồng ý")
+                  % {"scope": e.get_scope_display()}, e.reason, e.case_id, case_url(e.case_id))
+        )  # fmt: skip
+    return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)
+
+
+def referral_students(*, fetched_by):
+    """Students a teacher may flag: their school's, names and classes only."""
+    from diemtua.students.models import Student
+
+    schools = access.require_role(fetched_by, {Role.TEACHER})
+    return (
+        Student.objects.filter(school__in=schools, is_active=True)
+        .only("pk", "full_name", "class_name", "grade", "school_id", "sort_name")
+        .order_by("grade", "class_name", "sort_name")
+    )
