@@ -48,8 +48,12 @@ def roles_over(user, unit_id: int) -> set[str]:
     mine = memberships(user)
     if not mine:
         return set()
-    above = _ancestor_ids(unit_id)
-    return {m.role for m in mine if m.org_unit_id in above}
+    # One request asks this about the same school many times (a list, its counts, a form).
+    known = user.__dict__.setdefault("_diemtua_roles_over", {})
+    if unit_id not in known:
+        above = _ancestor_ids(unit_id)
+        known[unit_id] = frozenset(m.role for m in mine if m.org_unit_id in above)
+    return set(known[unit_id])
 
 
 def require_roles_over(user, unit_id: int, allowed: Iterable[str]) -> set[str]:

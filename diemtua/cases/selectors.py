@@ -70,13 +70,15 @@ def new_requests(*, fetched_by, school) -> QuerySet[HelpRequest]:
 def queue_counts(*, fetched_by, school, today: datetime.date) -> dict[str, int]:
     cases = visible_cases(fetched_by=fetched_by, school=school)
     open_cases = cases.exclude(stage=Stage.CLOSED)
-    return {
-        "new": new_requests(fetched_by=fetched_by, school=school).count(),
-        "urgent": new_requests(fetched_by=fetched_by, school=school).filter(is_urgent=True).count(),
-        "mine": open_cases.filter(is_mine=True).count(),
-        "follow_up": open_cases.filter(follow_up_on__lte=today).count(),
-        "overdue": overdue_actions(fetched_by=fetched_by, school=school, today=today).count(),
-    }
+    counts = new_requests(fetched_by=fetched_by, school=school).aggregate(
+        new=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True))
+    )
+    counts |= open_cases.aggregate(
+        mine=Count("pk", filter=Q(is_mine=True)),
+        follow_up=Count("pk", filter=Q(follow_up_on__lte=today)),
+    )
+    counts["overdue"] = overdue_actions(fetched_by=fetched_by, school=school, today=today).count()
+    return counts
 
 
 def queue_cases(
