@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +30,15 @@ def home(request):
         context["my_schools"] = selectors.school_summaries(
             fetched_by=user, schools=list(school_units.values())
         )
+    if Role.COUNSELOR in by_role:
+        # The counselor's morning: what waits in each school's queue.
+        from diemtua.cases import selectors as case_selectors
+
+        today = timezone.localdate()
+        context["queue_counts"] = {
+            school.pk: case_selectors.queue_counts(fetched_by=user, school=school, today=today)
+            for school in by_role[Role.COUNSELOR]
+        }
     if Role.SCHOOL_LEAD in by_role:
         context["lead_staff"] = [
             (school, list(selectors.staff_of_school(fetched_by=user, school=school)))

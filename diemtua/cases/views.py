@@ -34,7 +34,7 @@ from .forms import (
     TriageForm,
     WithdrawForm,
 )
-from .models import Stage
+from .models import RequestStatus, Stage
 
 
 def _viewed(request, obj, action: str, school_id: int, **extra) -> None:
@@ -143,11 +143,15 @@ def _request_page(request, help_request, **forms):
     open_cases = open_cases.exclude(stage=Stage.CLOSED).order_by("-opened_on")
     if help_request.student_id:
         open_cases = open_cases.filter(student=help_request.student)
+    reply_form = forms.get("reply") or ReplyForm(initial={"reply": help_request.reply})
+    if help_request.status != RequestStatus.NEW:
+        # Only a request not yet taken into a case can be answered and closed.
+        reply_form.fields.pop("close", None)
     context = {
         "help_request": help_request,
         "triage_form": forms.get("triage") or TriageForm(school=help_request.school),
         "attach_form": forms.get("attach") or AttachForm(cases=open_cases),
-        "reply_form": forms.get("reply") or ReplyForm(initial={"reply": help_request.reply}),
+        "reply_form": reply_form,
         "has_open_cases": open_cases.exists(),
         "public_status": intake.public_status(help_request),
     }
