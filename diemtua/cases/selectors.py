@@ -7,7 +7,7 @@ to. Teachers see only their own referrals, as three words of status.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,16 +131,31 @@ def case_page(case: Case) -> dict:
 VIEW_ACTIONS = ("cases.case_view", "cases.session_view")
 
 
-def case_viewers(case: Case, limit: int = 30) -> list[AuditEvent]:
-    """Who opened this case or one of its sessions, newest first: shown to its counselors."""
+@dataclass(frozen=True)
+class Viewer:
+    username: str
+    last_viewed: datetime.datetime
+    views: int
+
+
+def case_viewers(case: Case, limit: int = 30) -> list[Viewer]:
+    """Who opened this case or one of its sessions, how often, and when last: for its counselors.
+
+    One line per person rather than per page load: a counselor working through a case opens it
+    many times, and what the assigned counselor needs to notice is an unexpected name.
+    """
     session_ids = [str(pk) for pk in case.sessions.values_list("pk", flat=True)]
-    return list(
+    rows = (
         AuditEvent.objects.filter(
             Q(object_type="cases.case", object_id=str(case.pk))
             | Q(object_type="cases.session", object_id__in=session_ids),
             action__in=VIEW_ACTIONS,
-        ).order_by("-seq")[:limit]
+        )
+        .values("actor_username")
+        .annotate(last_viewed=Max("occurred_at"), views=Count("pk"))
+        .order_by("-last_viewed")[:limit]
     )
+    return [Viewer(r["actor_username"], r["last_viewed"], r["views"]) for r in rows]
 
 
 def school_counselors(school_id: int):
