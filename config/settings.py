@@ -265,9 +265,41 @@ DIEMTUA_DEMO_PASSWORD = os.environ.get("DIEMTUA_DEMO_PASSWORD", "diemtua-demo")
 DIEMTUA_ROSTER_MAX_BYTES = int(os.environ.get("DIEMTUA_ROSTER_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DIEMTUA_ROSTER_MAX_BYTES + 1024 * 1024
 
+
+# --- Public help page (no login): rate limits "COUNT/SECONDS", counted in the cache ---
+def env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    count, _sep, seconds = value.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+        raise ImproperlyConfigured(f"{name} must be COUNT/SECONDS, e.g. {default}")
+    return value
+
+
+# Submissions per client address. One school's Wi-Fi is one address: a class of up to 45 (and a
+# neighbouring class, or retries) must get through; a flood from one address must not.
+DIEMTUA_HELP_RATE_ADDRESS = env_rate("DIEMTUA_HELP_RATE_ADDRESS", "100/600")
+# Submissions per school from all addresses: far above any real day, it caps a distributed flood
+# of one school's queue.
+DIEMTUA_HELP_RATE_SCHOOL = env_rate("DIEMTUA_HELP_RATE_SCHOOL", "2000/600")
+# Wrong tracking code/PIN attempts: per tracking code, and per client address.
+DIEMTUA_STATUS_RATE_CODE = env_rate("DIEMTUA_STATUS_RATE_CODE", "5/900")
+DIEMTUA_STATUS_RATE_ADDRESS = env_rate("DIEMTUA_STATUS_RATE_ADDRESS", "30/900")
+# Poster downloads per client address (each one builds a PDF).
+DIEMTUA_POSTER_RATE_ADDRESS = env_rate("DIEMTUA_POSTER_RATE_ADDRESS", "60/600")
+# Client address for limits is REMOTE_ADDR; with true, the right-most X-Forwarded-For entry (set
+# by our own reverse proxy). Only turn on behind a proxy that always sets that header.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
+# Public address of the site for printed QR posters, e.g. https://diemtua.example.vn (no trailing
+# slash); empty: the address the poster was downloaded from.
+DIEMTUA_PUBLIC_URL = os.environ.get("DIEMTUA_PUBLIC_URL", "").strip().rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Error pages and error reports never show local variables or form values: they may hold
+# decrypted counseling notes (issue 4, confidentiality).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "diemtua.core.errors.ConfidentialExceptionReporterFilter"

@@ -12,4 +12,6 @@ urlpatterns = [
     path("orgs/", include("diemtua.orgs.urls")),
     path("students/", include("diemtua.students.urls")),
     path("audit/", include("diemtua.audit.urls")),
+    path("help/", include("diemtua.cases.help_urls")),
+    path("cases/", include("diemtua.cases.urls")),
 ]

@@ -47,6 +47,8 @@ ACTION_LABELS = {
     "cases.chronology_view": _("Xem dòng thời gian của học sinh"),
     "cases.access_refused": _("Bị từ chối xem hồ sơ hỗ trợ"),
     "core.rotate_keys": _("Mã hóa lại dữ liệu bằng khóa mới"),
+    "cases.request_submit": _("Học sinh/phụ huynh gửi yêu cầu hỗ trợ"),
+    "cases.request_status_view": _("Xem trạng thái yêu cầu bằng mã tra cứu"),
 }
 
 

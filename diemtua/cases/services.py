@@ -59,6 +59,15 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 TEXT_MAX = 10_000
 
 
+def _locked(case: Case) -> Case:
+    """The case row as it is now, locked until the transaction ends.
+
+    The caller's instance may be stale: another counselor may have closed or restricted the
+    case since the page was loaded, and the rules must be checked against the stored state.
+    """
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
 def _require_counselor(actor, case: Case) -> None:
     """Services check again what access.py checked: a bug in a view must not open a case."""
     if Role.COUNSELOR not in account_access.roles_over(actor, case.school_id):
@@ -207,6 +216,7 @@ def request_attach_to_case(*, actor, help_request: HelpRequest, case: Case, requ
     """Triage: the request belongs to a case already open (the same student asks again)."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     _require_new_request(actor, help_request)
+    case = _locked(case)
     _require_counselor(actor, case)
     if case.school_id != help_request.school_id:
         raise ValidationError({"case": _("Hồ sơ không thuộc trường này.")})
@@ -294,7 +304,7 @@ def case_transition(
     closing_summary: str = "",
     request=None,
 ) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     _require_counselor(actor, case)
     if to_stage not in TRANSITIONS.get(case.stage, set()):
         if case.stage == Stage.CLOSED:
@@ -338,7 +348,7 @@ def case_transition(
 
 @transaction.atomic
 def case_reopen(*, actor, case: Case, reason: str, request=None) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     _require_counselor(actor, case)
     if case.stage != Stage.CLOSED:
         raise ValidationError(_("Hồ sơ đang mở, không cần mở lại."))
@@ -373,6 +383,7 @@ def case_update(
     follow_up_on: datetime.date | None = None,
     request=None,
 ) -> Case:
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     if case.student_id and student is not None and student.pk != case.student_id:
@@ -402,6 +413,7 @@ def case_update(
 @transaction.atomic
 def case_assign(*, actor, case: Case, counselors, restricted: bool, request=None) -> Case:
     """Who works on the case, and whether only they may see it."""
+    case = _locked(case)
     _require_counselor(actor, case)
     counselors = list(counselors)
     if not counselors:
@@ -445,6 +457,7 @@ def consent_record(
     partner_name: str = "",
     request=None,
 ) -> Consent:
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     scopes = set(scopes)
@@ -580,6 +593,7 @@ def assessment_record(
     needs: str = "",
     request=None,
 ) -> Assessment:
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     _check_date("assessed_on", assessed_on, case)
@@ -618,14 +632,14 @@ def plan_save(
     *, actor, case: Case, goals: str, review_on: datetime.date, request=None
 ) -> SupportPlan:
     """A new version of the plan; earlier versions stay readable in the history."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     if not (goals or "").strip():
         raise ValidationError({"goals": _("Hãy ghi mục tiêu hỗ trợ.")})
     _check_text(goals=goals)
     _check_date("review_on", review_on, case, future_ok=True)
-    if review_on > case.opened_on + datetime.timedelta(days=366):
+    if review_on > timezone.localdate() + datetime.timedelta(days=366):
         raise ValidationError({"review_on": _("Ngày rà soát nên trong vòng một năm.")})
     last = case.plans.order_by("-version").first()
     plan = SupportPlan(
@@ -652,6 +666,7 @@ def plan_save(
 def action_add(
     *, actor, case: Case, description: str, owner: str, due_on: datetime.date, request=None
 ) -> PlanAction:
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     errors = {}
@@ -718,6 +733,7 @@ def session_record(
     request=None,
 ) -> Session:
     """A counseling session; a group session counts every student in it."""
+    case = _locked(case)
     _require_counselor(actor, case)
     _require_open(case)
     if held_at > timezone.now() + CLOCK_SKEW:
@@ -779,6 +795,7 @@ def disclosure_record(
     *, actor, case: Case, partner_name: str, content: str, emergency_reason: str = "", request=None
 ) -> Disclosure:
     """Information shared with a partner outside the school, and the consent it rests on."""
+    case = _locked(case)
     _require_counselor(actor, case)
     errors = {}
     if not (partner_name or "").strip():

@@ -164,6 +164,10 @@ def seed_demo() -> dict[str, int]:
 
     for username, full_name, role, (kind, code) in EXTRA_LOGINS:
         stats["users"] += _ensure_user(username, full_name, role, _unit(kind, code), password)
+    from diemtua.cases.demo import seed_cases  # requests and cases (imports this module)
+
+    for key, count in seed_cases().items():
+        stats[key] = stats.get(key, 0) + count
     return stats
 
 
@@ -173,7 +177,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     usernames = ["admin", "bo.vu", *OFFICER_NAMES]
     for locality in LOCALITIES:
         usernames += [f"tv.{s.slug}" for s in locality.schools]
-    usernames += ["bgh.trungtu", "gv.trungtu", "xa.dongda", "dt.hanoi"]
+    usernames += ["tv2.trungtu", "bgh.trungtu", "gv.trungtu", "xa.dongda", "dt.hanoi"]
     users = {
         u.username: u
         for u in User.objects.filter(username__in=usernames).prefetch_related(

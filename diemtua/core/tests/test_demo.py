@@ -54,7 +54,7 @@ def test_demo_has_the_pilot_shape(demo):
     }
     for school in schools:
         assert 35 <= Student.objects.filter(school=school).count() <= 45
-        assert school.memberships.filter(role="counselor").count() == 1
+        assert school.memberships.filter(role="counselor").count() in (1, 2)  # tv2.trungtu
     ha_giang = OrgUnit.objects.get(kind=OrgKind.DEPARTMENT, code="02")
     assert ha_giang.successor.code == "08" and str(ha_giang.valid_to) == "2025-06-30"
     lung_cu = Student.objects.filter(school__code="02-LUNGCU")
