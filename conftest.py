@@ -5,8 +5,12 @@ A, school A) and objects at "the other" side (province B, school B) they must no
 """
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from diemtua.accounts import services as account_services
 from diemtua.accounts.roles import Role
@@ -121,3 +125,20 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """Seed once for the module (a few seconds), inside a transaction rolled back at the end.
+
+    Each test still runs in its own savepoint (the `db` fixture), so nothing leaks between
+    tests or modules. The conftest's fast hasher is per test, so it is set here for the seeding.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)

@@ -6,9 +6,9 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,28 +36,9 @@ from diemtua.cases.reference import CIRCULAR_18_IN_FORCE
 from diemtua.core.fields import EncryptedTextField
 from diemtua.orgs.models import OrgKind, OrgUnit
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module (a few seconds), inside a transaction rolled back at the end.
-
-    Each test still runs in its own savepoint (the `db` fixture), so nothing leaks between
-    tests or modules. The conftest's fast hasher is per test, so it is set here for the seeding.
-    """
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
 
 @pytest.fixture
-def demo(seeded, db):
+def demo(seeded_demo, db):
     return OrgUnit.objects.filter(kind=OrgKind.SCHOOL)
 
 

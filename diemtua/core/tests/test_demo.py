@@ -23,8 +23,8 @@ REQUIRED_LOGINS = {
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo")
+def demo(seeded_demo, db):
+    """The demo world, seeded once for this module (see conftest.seeded_demo)."""
 
 
 def _snapshot():
