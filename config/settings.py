@@ -283,7 +283,7 @@ DIEMTUA_HELP_RATE_ADDRESS = env_rate("DIEMTUA_HELP_RATE_ADDRESS", "100/600")
 DIEMTUA_HELP_RATE_SCHOOL = env_rate("DIEMTUA_HELP_RATE_SCHOOL", "2000/600")
 # Wrong tracking code/PIN attempts: per tracking code, and per client address.
 DIEMTUA_STATUS_RATE_CODE = env_rate("DIEMTUA_STATUS_RATE_CODE", "5/900")
-DIEMTUA_STATUS_RATE_ADDRESS = env_rate("DIEMTUA_STATUS_RATE_ADDRESS", "30/900")
+DIEMTUA_STATUS_RATE_ADDRESS = env_rate("DIEMTUA_STATUS_RATE_ADDRESS", "100/900")
 # Poster downloads per client address (each one builds a PDF).
 DIEMTUA_POSTER_RATE_ADDRESS = env_rate("DIEMTUA_POSTER_RATE_ADDRESS", "60/600")
 # Client address for limits is REMOTE_ADDR; with true, the right-most X-Forwarded-For entry (set

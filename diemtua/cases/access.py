@@ -30,10 +30,18 @@ def _refused(user, refusal, object_type: str, pk, request) -> None:
 
 
 def can_see_case(user, case: Case) -> bool:
-    """For a user already known to be a counselor of the case's school."""
+    """For a user already known to be a counselor of the case's school.
+
+    A restricted case whose assigned counselors have all left the school falls back to the
+    school's counselors (selectors.visible_cases says why).
+    """
     if not case.restricted:
         return True
-    return any(c.pk == user.pk for c in case.counselors.all())
+    if any(c.pk == user.pk for c in case.counselors.all()):
+        return True
+    from .selectors import has_active_assignee
+
+    return not has_active_assignee(case)
 
 
 def _check_case(user, case: Case) -> None:

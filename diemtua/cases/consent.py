@@ -29,7 +29,11 @@ def age_on(date_of_birth: datetime.date, on: datetime.date) -> int:
 
 
 def who_must_agree(case: Case, scope: str, on: datetime.date) -> set[str]:
-    age = age_on(case.student.date_of_birth, on) if case.student_id else None
+    return _givers_needed(case.student if case.student_id else None, scope, on)
+
+
+def _givers_needed(student, scope: str, on: datetime.date) -> set[str]:
+    age = age_on(student.date_of_birth, on) if student is not None else None
     child_counts = age is None or age >= CHILD_CONSENT_AGE
     needed = set()
     if child_counts:
@@ -64,3 +68,16 @@ def missing_consent(case: Case, scope: str, on: datetime.date, partner_name: str
     }
     needed = sorted(who_must_agree(case, scope, on))
     return [str(labels[giver]) for giver in needed if giver not in givers]
+
+
+def student_lacks_counseling_consent(student, on: datetime.date) -> bool:
+    """For a student who joins a group session of another student's case: is their own
+    consent to counseling on file (on any of their cases) on that date?"""
+    from .models import Consent
+
+    in_force = (
+        Consent.objects.filter(case__student=student, covers_counseling=True, given_on__lte=on)
+        .exclude(withdrawn_on__lte=on)
+        .values_list("given_by", flat=True)
+    )
+    return not _givers_needed(student, Scope.COUNSELING, on) <= set(in_force)

@@ -973,6 +973,22 @@ class _SchoolSeeder:
                 return student
         raise LookupError(f"no demo student left at {self.code}")
 
+    def group_member(self, scenario: Scenario, student: Student) -> Case:
+        """A classmate joining the group keeps their own short record with their own consent:
+        each child in a group session is counseled, so each must have agreed."""
+        case = services.case_open(
+            actor=self.counselor,
+            school=self.unit,
+            student=student,
+            summary="Mời tham gia sinh hoạt nhóm nhỏ của lớp.",
+            content_groups=self.content(scenario),
+            opened_on=self.day(22),
+        )
+        self._backdate_last_stage(case, self.at(self.day(22), 7, 30))
+        self.consents(case, self.day(22))
+        self.stats["cases"] += 1
+        return case
+
     def classmates(self, student: Student, count: int) -> list[Student]:
         """Other students of the same grade (not already the subject of a case)."""
         pool = [s for s in self.students if s.grade == student.grade and s.pk != student.pk]
@@ -1414,14 +1430,26 @@ class _SchoolSeeder:
         if len(actions) > 2:
             self.action(case, actions[2], self.today + datetime.timedelta(days=7))
         self.move(case, Stage.SUPPORTING, self.day(32))
+        others = self.classmates(student, 2)
+        for other in others:
+            self.group_member(scenario, other)
         self.session(
             scenario,
             case,
             self.at(self.day(21)),
             scenario.group_note,
             form=SessionForm.GROUP,
-            others=self.classmates(student, 2),
+            others=others,
         )
+        for other in others:
+            member_case = Case.objects.get(school=self.unit, student=other, alias="")
+            self.move(
+                member_case,
+                Stage.CLOSED,
+                self.day(20),
+                outcome=Outcome.RESOLVED,
+                closing_summary="Em tham gia đủ buổi sinh hoạt nhóm và thấy vui khi đến lớp.",
+            )
         self.session(scenario, case, self.at(self.day(10)), scenario.notes[1])
         # At Trung Tự tv.trungtu has this follow-up due today.
         days = 0 if self.code == TRUNGTU else self.rng.randint(0, 6)

@@ -4,8 +4,13 @@ services.py, whose ValidationErrors are put back on these forms."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from diemtua.core.forms import BootstrapFormMixin
+from diemtua.core.forms import (
+    BootstrapFormMixin,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+)
 from diemtua.students.models import Guardian, Student
 
 from .models import (
@@ -64,7 +69,7 @@ GROUPS_LABEL = _("Nhóm nội dung")
 
 
 def _groups_field(label=GROUPS_LABEL):
-    return forms.ModelMultipleChoiceField(
+    return BoundedModelMultipleChoiceField(
         label=label,
         queryset=ContentGroup.objects.none(),
         required=False,
@@ -72,14 +77,14 @@ def _groups_field(label=GROUPS_LABEL):
     )
 
 
-class StudentChoiceField(forms.ModelChoiceField):
+class StudentChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} — {obj.class_name}"
 
 
 class CaseForm(GroupsMixin, CaseFormBase):
     student = StudentChoiceField(
-        label=_("Học sinh"),
+        label=pgettext_lazy("một học sinh", "Học sinh"),
         queryset=Student.objects.none(),
         required=False,
         help_text=_("Để trống nếu em chưa muốn nói tên."),
@@ -117,7 +122,7 @@ class ReopenForm(CaseFormBase):
 
 
 class TeamForm(CaseFormBase):
-    counselors = forms.ModelMultipleChoiceField(
+    counselors = BoundedModelMultipleChoiceField(
         label=_("Cán bộ phụ trách"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     restricted = forms.BooleanField(
@@ -134,7 +139,7 @@ class ConsentForm(CaseFormBase):
     given_by = forms.ChoiceField(
         label=_("Người đồng ý"), choices=ConsentGiver.choices, widget=forms.RadioSelect
     )
-    guardian = forms.ModelChoiceField(
+    guardian = BoundedModelChoiceField(
         label=_("Phụ huynh"), queryset=Guardian.objects.none(), required=False
     )
     guardian_name = forms.CharField(
@@ -193,7 +198,9 @@ class PlanForm(CaseFormBase):
 
 class ActionForm(CaseFormBase):
     description = forms.CharField(label=_("Việc cần làm"), max_length=500)
-    owner = forms.CharField(label=_("Người thực hiện"), max_length=120)
+    owner = forms.CharField(
+        label=pgettext_lazy("việc trong kế hoạch", "Người thực hiện"), max_length=120
+    )
     due_on = _date_field(_("Hạn"))
 
 
@@ -209,7 +216,7 @@ class SessionRecordForm(GroupsMixin, CaseFormBase):
     )
     form = forms.ChoiceField(label=_("Hình thức"), choices=SessionForm.choices)
     duration_minutes = forms.IntegerField(label=_("Thời lượng (phút)"), min_value=5, max_value=480)
-    other_students = forms.ModelMultipleChoiceField(
+    other_students = BoundedModelMultipleChoiceField(
         label=_("Học sinh khác cùng tham gia (buổi nhóm)"),
         queryset=Student.objects.none(),
         required=False,
@@ -274,7 +281,7 @@ class TriageForm(CaseFormBase):
 
 
 class AttachForm(CaseFormBase):
-    case = forms.ModelChoiceField(label=_("Hồ sơ đang mở"), queryset=None)
+    case = BoundedModelChoiceField(label=_("Hồ sơ đang mở"), queryset=None)
 
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,7 +299,9 @@ class ReplyForm(CaseFormBase):
 
 
 class ReferralForm(GroupsMixin, CaseFormBase):
-    student = StudentChoiceField(label=_("Học sinh"), queryset=Student.objects.none())
+    student = StudentChoiceField(
+        label=pgettext_lazy("một học sinh", "Học sinh"), queryset=Student.objects.none()
+    )
     message = forms.CharField(
         label=_("Điều thầy cô thấy đáng lo"),
         widget=TEXTAREA,

@@ -7,7 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from diemtua.core.forms import BootstrapFormMixin
+from diemtua.core.forms import (
+    BootstrapFormMixin,
+    BoundedModelMultipleChoiceField,
+)
 
 from .intake import MESSAGE_MAX
 from .models import ContactMethod, Requester
@@ -31,7 +34,7 @@ CONTACT_CHOICES = [
 ]
 
 
-class GroupChoiceField(forms.ModelMultipleChoiceField):
+class GroupChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.plain_label
 

@@ -122,6 +122,9 @@ def help_request_submit(
         raise ValidationError(_("Biểu mẫu đã cũ. Hãy tải lại trang và gửi lại."))
     existing = HelpRequest.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
+        if existing.school_id != school.pk:
+            # A key carried to another school's page is not a retry of that request.
+            raise ValidationError(_("Biểu mẫu đã cũ. Hãy tải lại trang và gửi lại."))
         return _replayed(existing, idempotency_key)
     try:
         return _create(

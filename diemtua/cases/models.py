@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diemtua.core.fields import EncryptedTextField
 from diemtua.core.models import BaseModel
@@ -66,7 +67,7 @@ class RequestChannel(models.TextChoices):
 
 
 class Requester(models.TextChoices):
-    STUDENT = "student", _("Học sinh")
+    STUDENT = "student", pgettext_lazy("một học sinh", "Học sinh")
     PARENT = "parent", _("Phụ huynh")
     FRIEND = "friend", _("Bạn của học sinh")
     TEACHER = "teacher", _("Giáo viên")
@@ -127,7 +128,7 @@ class HelpRequest(BaseModel):
         null=True,
         blank=True,
         related_name="help_requests",
-        verbose_name=_("học sinh"),
+        verbose_name=pgettext_lazy("một học sinh", "học sinh"),
     )
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,10 +214,10 @@ class Case(BaseModel):
         null=True,
         blank=True,
         related_name="cases",
-        verbose_name=_("học sinh"),
+        verbose_name=pgettext_lazy("một học sinh", "học sinh"),
     )
     # For a student who stays anonymous: how the counselor tells cases apart ("em lớp 7A").
-    alias = models.CharField(_("tên gọi tạm"), max_length=60, blank=True)
+    alias = EncryptedTextField(_("tên gọi tạm"), blank=True)
     opened_on = models.DateField(_("ngày mở"))
     stage = models.CharField(
         _("bước"), max_length=16, choices=Stage.choices, default=Stage.RECEIVED
@@ -291,7 +292,7 @@ class StageChange(models.Model):
 
 
 class ConsentGiver(models.TextChoices):
-    STUDENT = "student", _("Học sinh")
+    STUDENT = "student", pgettext_lazy("một học sinh", "Học sinh")
     GUARDIAN = "guardian", _("Cha mẹ/người giám hộ")
 
 
@@ -338,7 +339,8 @@ class Consent(BaseModel):
     covers_family_contact = models.BooleanField(_("liên hệ với gia đình"), default=False)
     covers_screening = models.BooleanField(_("sàng lọc bằng bảng hỏi"), default=False)
     covers_sharing = models.BooleanField(_("chia sẻ thông tin với đơn vị phối hợp"), default=False)
-    partner_name = models.CharField(_("đơn vị được chia sẻ"), max_length=200, blank=True)
+    # Which clinic a child is shared with says much about the child: encrypted like notes.
+    partner_name = EncryptedTextField(_("đơn vị được chia sẻ"), blank=True)
     method = models.CharField(_("cách đồng ý"), max_length=16, choices=ConsentMethod.choices)
     given_on = models.DateField(_("ngày đồng ý"))
     withdrawn_on = models.DateField(_("ngày rút lại"), null=True, blank=True)
@@ -396,7 +398,7 @@ class Disclosure(models.Model):
     """Information about the case shared outside the school: to whom, what, on which basis."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
-    partner_name = models.CharField(_("đơn vị nhận"), max_length=200)
+    partner_name = EncryptedTextField(_("đơn vị nhận"))
     content = EncryptedTextField(_("thông tin đã chia sẻ"))
     shared_at = models.DateTimeField()
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, blank=True)
@@ -444,6 +446,7 @@ class Assessment(BaseModel):
 
     class Meta:
         verbose_name = _("đánh giá")
+        verbose_name_plural = _("đánh giá")
         ordering = ["-assessed_on", "-pk"]
 
 
@@ -460,6 +463,7 @@ class SupportPlan(BaseModel):
 
     class Meta:
         verbose_name = _("kế hoạch hỗ trợ")
+        verbose_name_plural = _("kế hoạch hỗ trợ")
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["case", "version"], name="supportplan_unique_version")
@@ -475,7 +479,7 @@ class ActionStatus(models.TextChoices):
 class PlanAction(BaseModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     description = EncryptedTextField(_("việc cần làm"))
-    owner = models.CharField(_("người thực hiện"), max_length=120)
+    owner = EncryptedTextField(pgettext_lazy("việc trong kế hoạch", "người thực hiện"))
     due_on = models.DateField(_("hạn"))
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN
@@ -484,6 +488,7 @@ class PlanAction(BaseModel):
 
     class Meta:
         verbose_name = _("việc trong kế hoạch")
+        verbose_name_plural = _("việc trong kế hoạch")
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["status", "due_on"])]
 
@@ -509,7 +514,7 @@ class Session(BaseModel):
     students = models.ManyToManyField(
         Student, blank=True, related_name="sessions", verbose_name=_("học sinh tham gia")
     )
-    others_present = models.CharField(_("người khác tham gia"), max_length=200, blank=True)
+    others_present = EncryptedTextField(_("người khác tham gia"), blank=True)
     content_groups = models.ManyToManyField(
         ContentGroup, blank=True, related_name="+", verbose_name=_("nhóm nội dung")
     )

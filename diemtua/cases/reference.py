@@ -38,7 +38,7 @@ CONTENT_GROUPS = {
              "Em thấy buồn, lo, sợ, căng thẳng hoặc khó ngủ"),
             ("tt18_life_skills", "Tư vấn kỹ năng sống", "Em muốn biết cách xử lý một việc khó"),
             ("tt18_career", "Tư vấn hướng nghiệp, việc làm, khởi nghiệp", "Chọn trường, chọn nghề sau này"),
-            ("tt18_policy_law", "Tư vấn chính sách, pháp luật", "Quyền của em, chế độ, học bổng, giấy tờ"),
+            ("tt18_policy_law", "Tư vấn chính sách, pháp luật", "Quyền của em, tiền hỗ trợ, học bổng, giấy tờ"),
             ("tt18_social_work", "Dịch vụ công tác xã hội",
              "Nhà em khó khăn, em bị bắt nạt hoặc bị ai đó làm hại"),
         ],

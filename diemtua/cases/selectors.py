@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from diemtua.accounts import access
 from diemtua.accounts.roles import STUDENT_DATA_ROLES, Role
@@ -43,13 +44,32 @@ def _assigned(user):
     return Case.counselors.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
 
 
+def _active_assignees():
+    """Assigned counselors who still work as counselors at the case's school."""
+    return Case.counselors.through.objects.filter(
+        case_id=OuterRef("pk"),
+        user__is_active=True,
+        user__memberships__role=Role.COUNSELOR,
+        user__memberships__org_unit_id=OuterRef("school_id"),
+    )
+
+
+def has_active_assignee(case: Case) -> bool:
+    return Case.objects.filter(pk=case.pk).filter(Exists(_active_assignees())).exists()
+
+
 def visible_cases(*, fetched_by, school) -> QuerySet[Case]:
-    """Cases of `school` this counselor may see (403 for anyone who is not a counselor there)."""
+    """Cases of `school` this counselor may see (403 for anyone who is not a counselor there).
+
+    A restricted case is seen by its assigned counselors only — unless none of them is still a
+    counselor of the school (they left, their account was locked): then the school's counselors
+    see it, so no child's case is orphaned. Every view of it is audited as usual.
+    """
     access.require_roles_over(fetched_by, school.pk, STUDENT_DATA_ROLES)
     return (
         Case.objects.filter(school=school)
         .annotate(is_mine=Exists(_assigned(fetched_by)))
-        .filter(Q(restricted=False) | Q(is_mine=True))
+        .filter(Q(restricted=False) | Q(is_mine=True) | ~Exists(_active_assignees()))
         .select_related("student")
         .defer(*CASE_TEXT)
     )
@@ -93,7 +113,8 @@ def queue_cases(
         cases = cases.filter(stage=stage)
     folded = fold(query)
     if folded:
-        cases = cases.filter(Q(student__search_name__contains=folded) | Q(alias__icontains=query))
+        # Names only: a case's alias is encrypted free text and cannot be searched in SQL.
+        cases = cases.filter(student__search_name__contains=folded)
     if tab == "follow_up":
         return cases.order_by("follow_up_on", "pk")
     return cases.order_by("-is_urgent", "-opened_on", "-pk")
@@ -120,6 +141,7 @@ def case_page(case: Case) -> dict:
             case.sessions.select_related("counselor", "emergency")
             .prefetch_related("content_groups")
             .annotate(student_count=Count("students"))
+            .order_by("-held_at")  # annotate() with GROUP BY drops Meta.ordering on some DBs
         ),
         "stage_changes": list(case.stage_changes.select_related("changed_by")),
         "emergencies": list(case.emergencies.select_related("recorded_by")),
@@ -134,28 +156,51 @@ VIEW_ACTIONS = ("cases.case_view", "cases.session_view")
 @dataclass(frozen=True)
 class Viewer:
     username: str
+    full_name: str
     last_viewed: datetime.datetime
     views: int
 
 
 def case_viewers(case: Case, limit: int = 30) -> list[Viewer]:
-    """Who opened this case or one of its sessions, how often, and when last: for its counselors.
+    """Who read this case — its page, a session, one of its requests, or the student's
+    chronology that shows it —, how often and when last: shown to its counselors.
 
     One line per person rather than per page load: a counselor working through a case opens it
     many times, and what the assigned counselor needs to notice is an unexpected name.
     """
     session_ids = [str(pk) for pk in case.sessions.values_list("pk", flat=True)]
-    rows = (
-        AuditEvent.objects.filter(
-            Q(object_type="cases.case", object_id=str(case.pk))
-            | Q(object_type="cases.session", object_id__in=session_ids),
-            action__in=VIEW_ACTIONS,
+    request_ids = [str(pk) for pk in case.requests.values_list("pk", flat=True)]
+    seen = (
+        Q(object_type="cases.case", object_id=str(case.pk), action="cases.case_view")
+        | Q(object_type="cases.session", object_id__in=session_ids, action="cases.session_view")
+        | Q(object_type="cases.helprequest", object_id__in=request_ids, action="cases.request_view")
+    )
+    if case.student_id:
+        seen |= Q(
+            object_type="students.student",
+            object_id=str(case.student_id),
+            action="cases.chronology_view",
         )
+    rows = (
+        AuditEvent.objects.filter(seen)
         .values("actor_username")
         .annotate(last_viewed=Max("occurred_at"), views=Count("pk"))
         .order_by("-last_viewed")[:limit]
     )
-    return [Viewer(r["actor_username"], r["last_viewed"], r["views"]) for r in rows]
+    rows = list(rows)
+    from diemtua.accounts.models import User
+
+    names = dict(
+        User.objects.filter(username__in=[r["actor_username"] for r in rows]).values_list(
+            "username", "full_name"
+        )
+    )
+    return [
+        Viewer(
+            r["actor_username"], names.get(r["actor_username"], ""), r["last_viewed"], r["views"]
+        )
+        for r in rows
+    ]
 
 
 def school_counselors(school_id: int):
@@ -174,10 +219,11 @@ def school_counselors(school_id: int):
 # --- Teachers ----------------------------------------------------------------------------
 
 
+# Lazy: the teacher's page is rendered in the teacher's language, not the one at import time.
 TEACHER_STATUS_LABELS = {
-    intake.PublicStatus.SENT: _("Đã gửi, chờ tiếp nhận"),
-    intake.PublicStatus.IN_PROGRESS: _("Đang được hỗ trợ"),
-    intake.PublicStatus.DONE: _("Đã kết thúc"),
+    intake.PublicStatus.SENT: gettext_lazy("Đã gửi, chờ tiếp nhận"),
+    intake.PublicStatus.IN_PROGRESS: gettext_lazy("Đang được hỗ trợ"),
+    intake.PublicStatus.DONE: gettext_lazy("Đã kết thúc"),
 }
 
 
@@ -252,19 +298,25 @@ def chronology(*, fetched_by, student) -> list[Entry]:
 
     Restricted cases the reader is not assigned to are left out entirely.
     """
-    cases = list(
-        visible_cases(fetched_by=fetched_by, school=student.school)
-        .filter(Q(student=student) | Q(sessions__students=student))
+    visible = visible_cases(fetched_by=fetched_by, school=student.school)
+    # The student's own cases give every entry; a case of another student in which this one
+    # only took part in a group session gives that session and nothing else of it.
+    case_ids = list(visible.filter(student=student).values_list("pk", flat=True))
+    group_case_ids = list(
+        visible.filter(sessions__students=student)
+        .exclude(pk__in=case_ids)
+        .values_list("pk", flat=True)
         .distinct()
     )
-    case_ids = [c.pk for c in cases]
-    hidden = Case.objects.filter(student=student).exclude(pk__in=case_ids).values("pk")
     entries: list[Entry] = []
 
     def case_url(case_id):
         return reverse("case_detail", kwargs={"pk": case_id})
 
-    for r in HelpRequest.objects.filter(student=student).exclude(case__in=hidden):
+    requests = HelpRequest.objects.filter(student=student).filter(
+        Q(case__isnull=True) | Q(case_id__in=case_ids + group_case_ids)
+    )
+    for r in requests:
         entries.append(
             Entry(r.created_at, "request", _("Yêu cầu hỗ trợ (%(channel)s)")
                   % {"channel": r.get_channel_display()}, r.message, r.case_id,
@@ -281,9 +333,9 @@ def chronology(*, fetched_by, student) -> list[Entry]:
             Entry(change.changed_at, "stage", title, change.reason, change.case_id,
                   case_url(change.case_id))
         )  # fmt: skip
-    sessions = Session.objects.filter(case_id__in=case_ids, students=student).select_related(
-        "counselor"
-    )
+    sessions = Session.objects.filter(
+        case_id__in=case_ids + group_case_ids, students=student
+    ).select_related("counselor")
     for s in sessions:
         entries.append(
             Entry(s.held_at, "session", _("Buổi tư vấn: %(form)s, %(minutes)s phút")

@@ -17,8 +17,8 @@ from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import Role
 from diemtua.audit import services as audit
 
+from . import access, selectors
 from . import consent as consent_rules
-from . import selectors
 from .models import (
     SCOPE_FIELDS,
     ActionStatus,
@@ -54,6 +54,10 @@ TRANSITIONS = {
     Stage.CLOSED: set(),
 }
 REOPEN_TO = Stage.ASSESSING
+# Consent given before the case was opened (at an earlier contact) is still on file, within reason.
+CONSENT_BEFORE_CASE = datetime.timedelta(days=366)
+# Dates planned ahead (reviews, due dates, follow-ups) stay within reach of a school year.
+PLAN_AHEAD = datetime.timedelta(days=366)
 # A session typed a few minutes ahead of the server clock is still "now".
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 TEXT_MAX = 10_000
@@ -72,7 +76,7 @@ def _require_counselor(actor, case: Case) -> None:
     """Services check again what access.py checked: a bug in a view must not open a case."""
     if Role.COUNSELOR not in account_access.roles_over(actor, case.school_id):
         raise PermissionDenied
-    if case.restricted and not case.counselors.filter(pk=actor.pk).exists():
+    if not access.can_see_case(actor, case):
         raise PermissionDenied
 
 
@@ -99,6 +103,8 @@ def _check_date(field: str, value: datetime.date, case: Case, *, future_ok=False
         )
     if not future_ok and value > timezone.localdate():
         raise ValidationError({field: _("Ngày không được sau hôm nay.")})
+    if value > timezone.localdate() + PLAN_AHEAD:
+        raise ValidationError({field: _("Ngày hẹn phải trong vòng một năm tới.")})
 
 
 def _check_groups(groups, case: Case) -> list:
@@ -145,6 +151,10 @@ def case_open(
         raise PermissionDenied
     if student is not None and student.school_id != school.pk:
         raise ValidationError({"student": _("Học sinh không thuộc trường này.")})
+    if student is None and not alias.strip() and not summary.strip():
+        raise ValidationError(
+            _("Hãy chọn học sinh, đặt tên gọi tạm hoặc ghi vấn đề, để nhận ra hồ sơ sau này.")
+        )
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": _("Ngày không được sau hôm nay.")})
@@ -184,9 +194,16 @@ def request_open_case(
     """Triage: the request becomes a new case."""
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     _require_new_request(actor, help_request)
+    if help_request.student_id and student is not None and student.pk != help_request.student_id:
+        # A teacher's referral names its student; moving it onto another child would put what
+        # was written about one student into another's record.
+        raise ValidationError({"student": _("Yêu cầu này nói về một học sinh khác.")})
     student = student or help_request.student
     if not alias and student is None and help_request.class_name:
-        alias = _("Học sinh lớp %(class)s") % {"class": help_request.class_name}
+        # Stored data, not interface text: always Vietnamese, whatever language the page is in.
+        alias = f"Học sinh lớp {help_request.class_name}"
+    if not alias and student is None:
+        alias = f"Yêu cầu {help_request.tracking_code or help_request.pk}"
     today = timezone.localdate()
     in_force = set(groups_in_force(today).values_list("pk", flat=True))
     case = case_open(
@@ -271,6 +288,11 @@ def request_reply(
         )
     if close and help_request.status != RequestStatus.NEW:
         raise ValidationError(_("Chỉ đóng được yêu cầu chưa tiếp nhận vào hồ sơ."))
+    if close and help_request.is_urgent:
+        # A child who may be in danger gets a case (assessment, plan, follow-up), not a note.
+        raise ValidationError(
+            _("Yêu cầu gấp không thể chỉ trả lời rồi đóng: hãy mở hồ sơ để theo dõi em.")
+        )
     help_request.reply = reply
     help_request.replied_at = timezone.now()
     help_request.replied_by = actor
@@ -331,10 +353,22 @@ def case_transition(
         case.closing_summary = closing_summary.strip()
         case.closed_on = timezone.localdate()
         case.follow_up_on = None
+        # Nothing stays "in progress" on a closed case, or it would sit in the overdue list.
+        case.actions.filter(status=ActionStatus.OPEN).update(
+            status=ActionStatus.DROPPED, updated_at=timezone.now()
+        )
         fields += ["outcome", "closing_summary", "closed_on", "follow_up_on"]
     from_stage, case.stage = case.stage, to_stage
     case.save(update_fields=fields)
-    _log_stage(case, actor=actor, from_stage=from_stage, to_stage=to_stage)
+    # The closing summary also goes into the stage history: reopening clears the case's
+    # current summary, and the earlier one must stay readable.
+    _log_stage(
+        case,
+        actor=actor,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=case.closing_summary if to_stage == Stage.CLOSED else "",
+    )
     audit.record(
         actor=actor,
         action="cases.case_close" if to_stage == Stage.CLOSED else "cases.case_transition",
@@ -415,6 +449,15 @@ def case_assign(*, actor, case: Case, counselors, restricted: bool, request=None
     """Who works on the case, and whether only they may see it."""
     case = _locked(case)
     _require_counselor(actor, case)
+    assigned = set(case.counselors.values_list("pk", flat=True))
+    if actor.pk not in assigned and selectors.has_active_assignee(case):
+        # Only the people on a case change who is on it; otherwise any colleague could take a
+        # case over and restrict it against its counselor. A case whose counselors have all left
+        # the school may be taken up by any counselor of the school (audited), so no child's
+        # case is ever orphaned.
+        raise ValidationError(
+            _("Chỉ cán bộ đang phụ trách hồ sơ mới thay đổi được người phụ trách.")
+        )
     counselors = list(counselors)
     if not counselors:
         raise ValidationError({"counselors": _("Hồ sơ cần ít nhất một cán bộ phụ trách.")})
@@ -479,6 +522,10 @@ def consent_record(
         raise ValidationError(errors)
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Ngày không được sau hôm nay.")})
+    if given_on < case.opened_on - CONSENT_BEFORE_CASE:
+        raise ValidationError(
+            {"given_on": _("Ngày đồng ý quá xa trước ngày mở hồ sơ; hãy kiểm tra lại.")}
+        )
     consent = Consent(
         case=case,
         given_by=given_by,
@@ -541,15 +588,17 @@ def _consent_or_emergency(
     emergency_reason: str,
     partner_name="",
     request=None,
+    force: bool = False,
 ):
     """(the consent that covers the action, or the emergency recorded instead).
 
     Without consent the action is refused, unless the counselor records why someone is in
-    danger; that override is audited and shown on the case.
+    danger; that override is audited and shown on the case. `force`: another participant
+    lacks consent, so the emergency must be recorded even if this case's consent covers it.
     """
     covering = consent_rules.covering_consents(case, scope, on, partner_name)
     missing = consent_rules.missing_consent(case, scope, on, partner_name)
-    if not missing:
+    if not missing and not force:
         return covering[0], None
     reason = (emergency_reason or "").strip()
     if not reason:
@@ -639,8 +688,6 @@ def plan_save(
         raise ValidationError({"goals": _("Hãy ghi mục tiêu hỗ trợ.")})
     _check_text(goals=goals)
     _check_date("review_on", review_on, case, future_ok=True)
-    if review_on > timezone.localdate() + datetime.timedelta(days=366):
-        raise ValidationError({"review_on": _("Ngày rà soát nên trong vòng một năm.")})
     last = case.plans.order_by("-version").first()
     plan = SupportPlan(
         case=case,
@@ -751,6 +798,20 @@ def session_record(
     if any(s.school_id != case.school_id for s in other_students):
         raise ValidationError({"other_students": _("Có học sinh không thuộc trường này.")})
     groups = _check_groups(content_groups, case)
+    # Each child in a group session is counseled, so each needs their own consent on file.
+    without = [
+        s for s in other_students if consent_rules.student_lacks_counseling_consent(s, held_on)
+    ]
+    if without and not emergency_reason.strip():
+        raise ValidationError(
+            {
+                "other_students": _(
+                    "Chưa có sự đồng ý tư vấn của: %(names)s. Hãy ghi nhận sự đồng ý trong hồ sơ "
+                    "của các em, hoặc ghi lý do khẩn cấp."
+                )
+                % {"names": ", ".join(s.full_name for s in without)}
+            }
+        )
     _consent, emergency = _consent_or_emergency(
         actor=actor,
         case=case,
@@ -758,6 +819,7 @@ def session_record(
         on=held_on,
         emergency_reason=emergency_reason,
         request=request,
+        force=bool(without),
     )
     session = Session(
         case=case,

@@ -88,13 +88,17 @@ def case_queue(request):
             fetched_by=request.user, school=school, tab=tab, today=today, stage=stage, query=query
         )
     context["page"] = Paginator(rows, 30).get_page(request.GET.get("page"))
-    audit.record(
-        actor=request.user,
-        action="cases.queue_view",
-        org_unit=school,
-        request=request,
-        extra={"tab": tab, "page": context["page"].number},
-    )
+    # The minute-by-minute refresh of an open queue is not a new reading by a person; auditing
+    # it would write 480 rows a day per open tab and bury the reads that matter.
+    polling = request.htmx and request.htmx.trigger == "queue-poll"
+    if not polling:
+        audit.record(
+            actor=request.user,
+            action="cases.queue_view",
+            org_unit=school,
+            request=request,
+            extra={"tab": tab, "page": context["page"].number},
+        )
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "cases/_queue_tab.html" if partial else "cases/queue.html", context)
 
@@ -238,8 +242,22 @@ def request_reply(request, pk: int):
 # --- The case page ----------------------------------------------------------------------------
 
 
+# Where each small form of the case page sits, for the error summary's link.
+FORM_ANCHORS = {
+    "close": "h-close",
+    "reopen": "h-close",
+    "team": "h-team",
+    "action": "h-plan",
+    "stage": "h-process",
+}
+
+
 def _case_page(request, case, status=200, **forms):
+    failed = next(((key, form) for key, form in forms.items() if form is not None), None)
     context = {
+        # A refused form may sit far down the page: say so at the top, with a link to it.
+        "failed_form": failed[1] if failed else None,
+        "failed_anchor": FORM_ANCHORS[failed[0]] if failed else "",
         "case": case,
         **selectors.case_page(case),
         # Forward moves as buttons; closing has its own form (outcome and summary required).
@@ -623,8 +641,9 @@ def referral_create(request):
                 messages.warning(
                     request,
                     _(
-                        "Đã báo cán bộ tư vấn và đánh dấu gấp. Nếu em đang gặp nguy hiểm ngay lúc "
-                        "này, hãy gọi 111 (bảo vệ trẻ em) hoặc 115 (cấp cứu) và báo Ban giám hiệu."
+                        "Đã báo cán bộ tư vấn và đánh dấu gấp. Nếu học sinh đang gặp nguy hiểm "
+                        "ngay lúc này, hãy gọi 111 (bảo vệ trẻ em) hoặc 115 (cấp cứu) và báo Ban "
+                        "giám hiệu."
                     ),
                 )
             else:

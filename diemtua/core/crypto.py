@@ -1,4 +1,4 @@
-"""Field encryption: AES-256-GCM with a rotatable key list.
+"""Field encryption: AES-256-GCM with a rotatable key list, each value bound to its column.
 
 DIEMTUA_FIELD_KEYS holds keys written as urlsafe base64 of 32 random bytes (the format of
 `Fernet.generate_key()`, so keys configured before the switch to AES-GCM stay valid). The first key
@@ -7,15 +7,26 @@ encrypts, every key decrypts, so a new key can be put first and old rows re-encr
 
 Token format (ASCII, stored in the column as text)::
 
-    g1.<keyid>.<urlsafe base64, unpadded, of: 12-byte random nonce + ciphertext + 16-byte tag>
+    g2.<keyid>.<urlsafe base64, unpadded, of: 12-byte random nonce + ciphertext + 16-byte tag>
 
 The AES key is HKDF-SHA256 (no salt, info b"diemtua field encryption v1") of the key's 32 raw
 bytes; <keyid> is the first 8 hex digits of SHA-256 of that AES key, so decryption goes straight to
-the right key and the id reveals nothing usable about the key. The associated data is the fixed
-b"diemtua:g1", binding the ciphertext to this format version.
+the right key and the id reveals nothing usable about the key. The associated data is
+b"diemtua:g2:" + the UTF-8 of the value's *context*, "<db_table>.<column>" of the column it is
+stored in (e.g. "cases_session.notes"): a token copied into another column or table, by someone who
+can write to the database but holds no key, no longer decrypts. Rows are deliberately not bound
+(the same column of another row accepts the token): `bulk_update`, row copies and re-encryption
+would all need the primary key before the row exists. Renaming a table or a column (including a
+model rename that changes the default db_table) changes the context: re-encrypt its values in the
+same migration (`rotate(token, new_context, from_context=old_context)`).
 
-Values written before AES-GCM are Fernet tokens (AES-128-CBC + HMAC-SHA256); anything not starting
-with "g1." is read with MultiFernet over the same keys, and rotation rewrites it as a g1 token.
+Older formats are still read, with no context binding:
+
+* g1 (same layout, prefix "g1", fixed associated data b"diemtua:g1");
+* Fernet tokens (AES-128-CBC + HMAC-SHA256), written before AES-GCM: anything not starting with
+  "g1." or "g2." is read with MultiFernet over the same keys.
+
+`rotate` (and so `manage.py rotate_keys`) rewrites both as g2 under the first key.
 
 Errors never include the key, the token or the plain text.
 """
@@ -35,9 +46,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-PREFIX = "g1"
+PREFIX = "g2"
 HKDF_INFO = b"diemtua field encryption v1"
-ASSOCIATED_DATA = b"diemtua:g1"
+ASSOCIATED_DATA_PREFIX = b"diemtua:g2:"
+G1_PREFIX = "g1"
+G1_ASSOCIATED_DATA = b"diemtua:g1"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 
@@ -118,21 +131,51 @@ def _b64decode(text: str) -> bytes:
     return base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
 
 
-def encrypt(text: str) -> str:
+def context_for_table(db_table: str, column: str) -> str:
+    """The context ("<db_table>.<column>") a value stored in this column is bound to.
+
+    For data migrations, which see historical models: encrypt a raw value for a column with
+    `crypto.encrypt(value, crypto.context_for_table("cases_case", "alias"))`.
+    """
+    if not db_table or not column:
+        raise ValueError("An encryption context needs both a table name and a column name.")
+    return f"{db_table}.{column}"
+
+
+def context_for(model, field_name: str) -> str:
+    """The context of a model's field (by name), as EncryptedTextField uses it."""
+    field = model._meta.get_field(field_name)
+    column = getattr(field, "column", None)
+    if not column or not getattr(field, "concrete", False) or field.many_to_many:
+        raise ValueError(f"{model._meta.label}.{field_name} is not stored in a column of its own.")
+    return context_for_table(model._meta.db_table, column)
+
+
+def _associated_data(context: str) -> bytes:
+    if not isinstance(context, str):
+        raise TypeError("The encryption context must be a str: '<db_table>.<column>'.")
+    if not context:
+        raise ValueError("The encryption context must not be empty: '<db_table>.<column>'.")
+    return ASSOCIATED_DATA_PREFIX + context.encode("utf-8")
+
+
+def encrypt(text: str, context: str) -> str:
+    """Encrypt `text` as a g2 token bound to `context` ("<db_table>.<column>")."""
+    associated_data = _associated_data(context)
     ring = keyring()
     nonce = os.urandom(NONCE_BYTES)
-    sealed = ring.primary.encrypt(nonce, text.encode("utf-8"), ASSOCIATED_DATA)
+    sealed = ring.primary.encrypt(nonce, text.encode("utf-8"), associated_data)
     return f"{PREFIX}.{ring.primary_id}.{_b64encode(nonce + sealed)}"
 
 
 def _unreadable() -> ImproperlyConfigured:
     return ImproperlyConfigured(
         "A stored value cannot be decrypted with DIEMTUA_FIELD_KEYS (key missing, or the value "
-        "was altered)."
+        "was altered or copied from another column)."
     )
 
 
-def _decrypt_g1(ring: Keyring, token: str) -> bytes:
+def _decrypt_gcm(ring: Keyring, token: str, associated_data: bytes) -> bytes:
     parts = token.split(".")
     if len(parts) != 3:
         raise _unreadable()
@@ -152,16 +195,20 @@ def _decrypt_g1(ring: Keyring, token: str) -> bytes:
     nonce, sealed = data[:NONCE_BYTES], data[NONCE_BYTES:]
     for aesgcm in candidates:
         try:
-            return aesgcm.decrypt(nonce, sealed, ASSOCIATED_DATA)
+            return aesgcm.decrypt(nonce, sealed, associated_data)
         except InvalidTag:
             continue
     raise _unreadable()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, context: str) -> str:
+    """Decrypt a stored token: g2 bound to `context`, or (context unused) g1 and legacy Fernet."""
+    associated_data = _associated_data(context)  # checked for every format, so callers stay right
     ring = keyring()
     if token.startswith(PREFIX + "."):
-        data = _decrypt_g1(ring, token)
+        data = _decrypt_gcm(ring, token, associated_data)
+    elif token.startswith(G1_PREFIX + "."):
+        data = _decrypt_gcm(ring, token, G1_ASSOCIATED_DATA)
     else:
         try:
             data = ring.legacy.decrypt(token.encode("ascii"))
@@ -173,6 +220,10 @@ def decrypt(token: str) -> str:
         raise _unreadable() from None
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a stored token (g1 or legacy Fernet) as a g1 token under the first key."""
-    return encrypt(decrypt(token))
+def rotate(token: str, context: str, *, from_context: str | None = None) -> str:
+    """Re-encrypt a stored token (g2, g1 or legacy Fernet) as a g2 token under the first key.
+
+    The result is bound to `context`. `from_context` is the context the token was written for, when
+    it differs (a table or column being renamed); by default the same.
+    """
+    return encrypt(decrypt(token, context if from_context is None else from_context), context)

@@ -27,3 +27,32 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
                 widget.attrs["aria-invalid"] = "true"
+
+
+# SQLite (the `make demo` database) raises OverflowError, a 500, when asked for a primary key
+# beyond 64 bits; PostgreSQL just finds nothing. Refuse such values as an invalid choice first.
+_PK_MAX = 2**63 - 1
+
+
+def _check_pk(field, value) -> None:
+    text = str(value).strip()
+    if text.lstrip("-").isdigit() and not 0 < int(text) <= _PK_MAX:
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": text[:20]},
+        )
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _check_pk(self, value)
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            _check_pk(self, item)
+        return super()._check_values(value)

@@ -2,7 +2,8 @@
 
 Rotation: put the new key first in DIEMTUA_FIELD_KEYS (keep the old ones after it), run
 `manage.py rotate_keys`, then remove the old keys. Reading decrypts with any listed key; saving
-encrypts with the first, so reading and writing back each value is the whole job.
+encrypts with the first, so reading and writing back each value is the whole job. Values in older
+formats (g1, Fernet) come back as g2 tokens bound to their column (see crypto).
 """
 
 from django.apps import apps
@@ -34,7 +35,8 @@ def rotate_all() -> dict[str, int]:
                 rows = list(
                     model.objects.filter(pk__in=pks[start : start + BATCH]).only("pk", *names)
                 )
-                # Values come back decrypted; bulk_update encrypts them with the newest key.
+                # Values come back decrypted; bulk_update encrypts them with the newest key, as g2
+                # bound to each field's own column (Value(..., output_field=field) in its CASE).
                 changed = [row for row in rows if any(getattr(row, n) for n in names)]
                 model.objects.bulk_update(changed, names)
                 rewritten += len(changed)

@@ -315,3 +315,90 @@ def test_a_session_note_is_nowhere_in_the_database_or_the_logs(world, caplog, tm
             capture_output=True, check=True, timeout=120,
         ).stdout  # fmt: skip
         assert b"cases_session" in dump and needle not in dump
+
+
+def _restricted_to(counselor, case):
+    services.case_assign(actor=counselor, case=case, counselors=[counselor], restricted=True)
+
+
+@pytest.fixture
+def colleague(world):
+    from diemtua.accounts.models import Membership, User
+    from diemtua.accounts.roles import Role
+
+    user = User.objects.create_user(username="tv2.a", full_name="Đặng Thu Hà", password="x")
+    Membership.objects.create(user=user, org_unit=world.school_a, role=Role.COUNSELOR)
+    return user
+
+
+def test_chronology_does_not_leak_a_request_of_a_restricted_anonymous_case(
+    world, counselor, colleague, client
+):
+    anonymous = services.case_open(actor=counselor, school=world.school_a, alias="em lớp 6A")
+    referral = intake.teacher_referral_create(
+        actor=world.users["teacher"], student=world.student_a, message="Bí mật của hồ sơ hạn chế"
+    )
+    services.request_attach_to_case(actor=counselor, help_request=referral, case=anonymous)
+    _restricted_to(counselor, anonymous)
+    client.force_login(colleague)
+    body = client.get(reverse("student_chronology", kwargs={"pk": world.student_a.pk}))
+    assert body.status_code == 200 and "Bí mật của hồ sơ hạn chế" not in body.content.decode()
+
+
+def test_a_group_participants_chronology_shows_the_session_not_the_other_childs_case(
+    world, case, counselor, client
+):
+    services.assessment_record(
+        actor=counselor,
+        case=case,
+        assessed_on=timezone.localdate(),
+        risk_level="high",
+        risk_reasons="Lý do nguy cơ của An",
+    )
+    own = services.case_open(actor=counselor, school=world.school_a, student=world.student_a2)
+    services.consent_record(
+        actor=counselor, case=own, given_by="student", scopes=["counseling"], method="verbal",
+        given_on=timezone.localdate(),
+    )  # fmt: skip
+    services.session_record(
+        actor=counselor, case=case, held_at=timezone.now(), form="group", duration_minutes=40,
+        other_students=[world.student_a2], notes="Sinh hoạt nhóm tình bạn",
+    )  # fmt: skip
+    client.force_login(counselor)
+    body = client.get(reverse("student_chronology", kwargs={"pk": world.student_a2.pk}))
+    text = body.content.decode()
+    assert "Sinh hoạt nhóm tình bạn" in text and "Lý do nguy cơ của An" not in text
+
+
+def test_who_viewed_includes_reading_through_the_chronology(
+    world, case, counselor, colleague, client
+):
+    client.force_login(colleague)
+    client.get(reverse("student_chronology", kwargs={"pk": world.student_a.pk}))
+    client.force_login(counselor)
+    viewers = client.get(reverse("case_detail", kwargs={"pk": case.pk})).context["viewers"]
+    assert "tv2.a" in [v.username for v in viewers]
+
+
+def test_the_queues_minute_refresh_is_not_audited_as_a_reading(world, counselor, client):
+    client.force_login(counselor)
+    client.get(reverse("case_queue"))
+    client.get(
+        reverse("case_queue"), {"tab": "new"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="queue-poll"
+    )
+    assert AuditEvent.objects.filter(action="cases.queue_view").count() == 1
+
+
+def test_huge_ids_in_counselor_forms_are_invalid_choices_not_errors(world, case, counselor, client):
+    client.force_login(counselor)
+    held = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("session_create", kwargs={"pk": case.pk}),
+        {"held_at": held, "form": "group", "duration_minutes": 30,
+         "other_students": ["99999999999999999999"], "content_groups": ["99999999999999999999"]},
+    )  # fmt: skip
+    assert response.status_code == 400 and not Session.objects.exists()
+    response = client.post(
+        reverse("case_team", kwargs={"pk": case.pk}), {"counselors": ["99999999999999999999"]}
+    )
+    assert response.status_code == 400

@@ -207,13 +207,15 @@ def test_content_groups_follow_the_regulation_of_the_case_date(world, counselor)
     tt18 = ContentGroup.objects.filter(regulation="tt18_2025")
     with pytest.raises(ValidationError, match="văn bản"):
         services.case_open(
-            actor=counselor, school=world.school_a, opened_on=old, content_groups=tt18[:1]
-        )
+            actor=counselor, school=world.school_a, opened_on=old, content_groups=tt18[:1],
+            alias="em lớp 8B",
+        )  # fmt: skip
     case = services.case_open(
         actor=counselor,
         school=world.school_a,
         opened_on=old,
         content_groups=groups_in_force(old)[:2],
+        alias="em lớp 8B",
     )
     assert {g.regulation for g in case.content_groups.all()} == {"tt31_2017"}
 
@@ -296,8 +298,12 @@ def test_a_child_under_seven_is_counseled_on_the_guardians_consent(world, counse
 # --- Sessions ------------------------------------------------------------------------------
 
 
-def test_a_group_session_counts_every_student(world, case, counselor):
+def test_a_group_session_counts_every_student_each_with_consent(world, case, counselor):
     _consent(case, counselor)
+    with pytest.raises(ValidationError, match="Đặng Thị Đào"):
+        _session(case, counselor, form="group", other_students=[world.student_a2])
+    own = services.case_open(actor=counselor, school=world.school_a, student=world.student_a2)
+    _consent(own, counselor)
     session = _session(case, counselor, form="group", other_students=[world.student_a2])
     assert set(session.students.all()) == {world.student_a, world.student_a2}
     with pytest.raises(ValidationError, match="nhóm"):
@@ -391,6 +397,26 @@ def _request(world, **kwargs):
     return intake.help_request_submit(**values).help_request
 
 
+def test_an_empty_case_or_closing_an_urgent_request_with_a_note_is_refused(world, counselor):
+    with pytest.raises(ValidationError, match="tên gọi tạm"):
+        services.case_open(actor=counselor, school=world.school_a)
+    urgent = _request(world, said_urgent=True)
+    with pytest.raises(ValidationError, match="mở hồ sơ"):
+        services.request_reply(actor=counselor, help_request=urgent, reply="Cô đây", close=True)
+    assert HelpRequest.objects.get(pk=urgent.pk).status == RequestStatus.NEW
+
+
+def test_closing_a_case_drops_its_open_actions(case, counselor):
+    action = services.action_add(
+        actor=counselor, case=case, description="Gặp bố mẹ", owner="Cô", due_on=TODAY()
+    )
+    services.case_transition(
+        actor=counselor, case=case, to_stage="closed", outcome="declined", closing_summary="x"
+    )
+    action.refresh_from_db()
+    assert action.status == "dropped"
+
+
 def test_answer_and_close_a_request_without_a_case(world, counselor):
     help_request = _request(world)
     services.request_reply(
@@ -409,7 +435,9 @@ def test_attach_a_request_to_the_students_open_case(world, case, counselor):
     services.request_attach_to_case(actor=counselor, help_request=help_request, case=case)
     case.refresh_from_db()
     assert case.is_urgent and help_request.__class__.objects.get(pk=help_request.pk).case == case
-    other = services.case_open(actor=world.users["counselor_b"], school=world.school_b)
+    other = services.case_open(
+        actor=world.users["counselor_b"], school=world.school_b, alias="em lớp 9C"
+    )
     with pytest.raises((PermissionDenied, Http404)):
         services.request_attach_to_case(
             actor=counselor, help_request=_request(world, key="c" * 32), case=other
@@ -444,3 +472,59 @@ def test_teacher_referral_shows_only_its_status(world, counselor):
         actor=counselor, case=case, to_stage="closed", outcome="resolved", closing_summary="ổn"
     )
     assert selectors.teacher_referrals(fetched_by=teacher)[0].status == "done"
+
+
+# --- Found in review -------------------------------------------------------------------------
+
+
+def test_an_unassigned_colleague_cannot_take_a_case_over(case, counselor, second_counselor):
+    with pytest.raises(ValidationError, match="đang phụ trách"):
+        services.case_assign(
+            actor=second_counselor, case=case, counselors=[second_counselor], restricted=True
+        )
+    assert list(case.counselors.all()) == [counselor]
+
+
+def test_a_restricted_case_whose_counselors_left_falls_back_to_the_school(
+    world, case, counselor, second_counselor
+):
+    services.case_assign(actor=counselor, case=case, counselors=[counselor], restricted=True)
+    with pytest.raises(Http404):
+        access.get_case_for_user(second_counselor, case.pk)
+    counselor.is_active = False
+    counselor.save(update_fields=["is_active"])
+    assert access.get_case_for_user(second_counselor, case.pk) == case
+    assert case in selectors.visible_cases(fetched_by=second_counselor, school=world.school_a)
+    # …and they may take it up.
+    services.case_assign(
+        actor=second_counselor, case=case, counselors=[second_counselor], restricted=True
+    )
+
+
+def test_triage_keeps_the_student_a_teacher_named(world, counselor):
+    referral = intake.teacher_referral_create(
+        actor=world.users["teacher"], student=world.student_a, message="Em hay khóc"
+    )
+    with pytest.raises(ValidationError, match="học sinh khác"):
+        services.request_open_case(actor=counselor, help_request=referral, student=world.student_a2)
+    assert HelpRequest.objects.get(pk=referral.pk).student == world.student_a
+
+
+def test_reopening_keeps_the_earlier_closing_summary_in_the_history(case, counselor):
+    case = services.case_transition(
+        actor=counselor, case=case, to_stage="closed", outcome="resolved", closing_summary="Ổn"
+    )
+    services.case_reopen(actor=counselor, case=case, reason="Em quay lại")
+    closing = case.stage_changes.get(to_stage="closed")
+    assert closing.reason == "Ổn"
+
+
+def test_plan_dates_far_ahead_are_refused(case, counselor):
+    with pytest.raises(ValidationError, match="một năm"):
+        services.action_add(
+            actor=counselor,
+            case=case,
+            description="x",
+            owner="y",
+            due_on=TODAY() + datetime.timedelta(days=800),
+        )

@@ -180,10 +180,12 @@ def test_emergencies_and_the_disclosure_to_the_hospital(demo):
         assert not Consent.objects.filter(case=emergency.case, given_on__lte=session.held_at.date())
     disclosure = Disclosure.objects.get()
     assert disclosure.partner_name == HOSPITAL and disclosure.consent_id
-    sharing = Consent.objects.filter(
-        case=disclosure.case, covers_sharing=True, partner_name=HOSPITAL
-    )
-    assert {c.given_by for c in sharing} == {ConsentGiver.STUDENT, ConsentGiver.GUARDIAN}
+    # The partner's name is encrypted: compared after reading, not in SQL.
+    sharing = Consent.objects.filter(case=disclosure.case, covers_sharing=True)
+    assert {c.given_by for c in sharing if c.partner_name == HOSPITAL} == {
+        ConsentGiver.STUDENT,
+        ConsentGiver.GUARDIAN,
+    }
 
 
 def test_encrypted_text_reads_back_and_is_stored_encrypted(demo):
@@ -200,7 +202,7 @@ def test_encrypted_text_reads_back_and_is_stored_encrypted(demo):
             for field, stored in zip(fields, raw[obj.pk], strict=True):
                 value = getattr(obj, field.name)
                 if value:
-                    assert stored.startswith("g1.") and value not in stored
+                    assert stored.startswith(("g1.", "g2.")) and value not in stored
                     checked += 1
     assert checked > 1000
 

@@ -236,6 +236,9 @@ def test_named_request_without_a_name_is_refused_with_a_message(world, client):
         {"contact_method": "pigeon"},
         {"content_groups": ["999999"]},
         {"content_groups": ["abc"]},
+        # Beyond 64 bits: SQLite would raise OverflowError (a 500) if it reached the database.
+        {"content_groups": ["99999999999999999999"]},
+        {"content_groups": ["-1"]},
         {"message": "x" * 5000},
         {"class_name": "x" * 50},
         {"contact_method": "phone", "contact_detail": ""},
@@ -524,3 +527,13 @@ def test_poster_downloads_are_limited_per_address(world, client, settings):
     response = client.get(url)
     assert response.status_code == 429
     assert CRISIS_111 in response.content.decode()
+
+
+def test_a_key_carried_to_another_schools_page_is_not_a_retry(world, client):
+    key = _key(client, world.school_a)
+    _post(client, world.school_a, key=key)
+    response = _post(client, world.school_b, key=key, message="Lời nhắn cho trường khác")
+    assert response.status_code == 200
+    assert _code_and_pin(response) == (None, None)
+    assert HelpRequest.objects.count() == 1
+    assert "Lời nhắn cho trường khác" in response.content.decode()  # kept to send again
