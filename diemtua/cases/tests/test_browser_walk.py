@@ -18,8 +18,10 @@ def _shot(pg, name):
 
 
 def _submit_form(pg, button_text):
-    pg.get_by_role("button", name=button_text).first.click()
-    pg.wait_for_load_state()
+    # Wait for the answer page itself, not just the current one's load state, so the next step
+    # never acts on the page being left.
+    with pg.expect_navigation():
+        pg.get_by_role("button", name=button_text).first.click()
 
 
 def test_anonymous_urgent_request_to_closed_case_and_the_reply(world, page):  # noqa: F811
@@ -108,8 +110,8 @@ def test_anonymous_urgent_request_to_closed_case_and_the_reply(world, page):  # 
     phone.goto(f"{base}/help/status/")
     phone.fill("input[name=code]", code)
     phone.fill("input[name=pin]", pin)
-    phone.locator("main form button[type=submit]").last.click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("main form button[type=submit]").last.click()
     text = phone.inner_text("main")
     assert "giờ ra chơi em ghé phòng tư vấn" in text
     _shot(phone, "4-student-reads-reply")
