@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diemtua.audit import services as audit
+from diemtua.core import once
 from diemtua.students import access as student_access
 
 from . import access, intake, selectors, services
@@ -51,6 +52,11 @@ def _viewed(request, obj, action: str, school_id: int, **extra) -> None:
 
 def _case_url(case) -> str:
     return reverse("case_detail", kwargs={"pk": case.pk})
+
+
+def _already_saved(request, case):
+    messages.info(request, _("Biểu mẫu này đã được lưu (gửi hai lần), nên không lưu thêm."))
+    return redirect(_case_url(case))
 
 
 # --- Queue ------------------------------------------------------------------------------------
@@ -297,9 +303,12 @@ def _case_post(request, pk, form_class, key, call, success, **form_kwargs):
     case = access.get_case_for_user(request.user, pk, request=request)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
+        if not once.claim(request):
+            return _already_saved(request, case)
         try:
             call(case, form.cleaned_data)
         except ValidationError as error:
+            once.release(request)
             form.add_service_errors(error)
         else:
             messages.success(request, success)
@@ -448,9 +457,12 @@ def _form_page(request, pk, form_class, title, call, success, form_kwargs=None):
     if request.method == "GET":
         _viewed(request, case, "cases.case_view", case.school_id, page=str(title))
     if request.method == "POST" and form.is_valid():
+        if not once.claim(request):
+            return _already_saved(request, case)
         try:
             call(case, form.cleaned_data)
         except ValidationError as error:
+            once.release(request)
             form.add_service_errors(error)
         else:
             messages.success(request, success)

@@ -3,6 +3,7 @@ and what other roles and the database never see."""
 
 import datetime
 import logging
+import re
 import shutil
 import subprocess
 
@@ -402,3 +403,27 @@ def test_huge_ids_in_counselor_forms_are_invalid_choices_not_errors(world, case,
         reverse("case_team", kwargs={"pk": case.pk}), {"counselors": ["99999999999999999999"]}
     )
     assert response.status_code == 400
+
+
+def test_the_same_session_form_sent_twice_saves_one_session(case, counselor, client):
+    client.force_login(counselor)
+    url = reverse("session_create", kwargs={"pk": case.pk})
+    page = client.get(url).content.decode()
+    token = re.search(r'name="once" value="([0-9a-f]{32})"', page).group(1)
+    data = {
+        "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "form": "individual",
+        "duration_minutes": 30,
+        "notes": "Một lần thôi",
+        "once": token,
+    }
+    assert client.post(url, data).status_code == 302
+    second = client.post(url, data, follow=True)
+    assert Session.objects.filter(case=case).count() == 1
+    assert "đã được lưu (gửi hai lần)" in second.content.decode()
+    # A refused form gives its token back: corrected and sent again, it saves.
+    other = re.search(r'name="once" value="([0-9a-f]{32})"', client.get(url).content.decode())
+    bad = {**data, "once": other.group(1), "duration_minutes": 1}
+    assert client.post(url, bad).status_code == 400
+    assert client.post(url, {**bad, "duration_minutes": 20}).status_code == 302
+    assert Session.objects.filter(case=case).count() == 2
