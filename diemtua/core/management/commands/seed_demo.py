@@ -16,5 +16,6 @@ class Command(BaseCommand):
         stats = seed_demo()
         self.stdout.write(
             f"Demo data: {stats['units']} units, {stats['users']} users, "
-            f"{stats['students']} students created"
+            f"{stats['students']} students, {stats.get('requests', 0)} help requests, "
+            f"{stats.get('cases', 0)} cases, {stats.get('sessions', 0)} sessions created"
         )
