@@ -63,6 +63,13 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 TEXT_MAX = 10_000
 
 
+def _audit(actor, action: str, case: Case, request, **fields) -> None:
+    """The one audit event of a write on a case: ids and codes only, never the text."""
+    audit.record(
+        actor=actor, action=action, obj=case, org_unit=case.school_id, request=request, **fields
+    )
+
+
 def _locked(case: Case) -> Case:
     """The case row as it is now, locked until the transaction ends.
 
@@ -174,9 +181,7 @@ def case_open(
     case.counselors.add(actor)
     case.content_groups.set(groups)
     _log_stage(case, actor=actor, from_stage="", to_stage=Stage.RECEIVED)
-    audit.record(
-        actor=actor, action="cases.case_open", obj=case, org_unit=school.pk, request=request
-    )
+    _audit(actor, "cases.case_open", case, request)
     return case
 
 
@@ -369,13 +374,9 @@ def case_transition(
         to_stage=to_stage,
         reason=case.closing_summary if to_stage == Stage.CLOSED else "",
     )
-    audit.record(
-        actor=actor,
-        action="cases.case_close" if to_stage == Stage.CLOSED else "cases.case_transition",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
-        extra={"from": from_stage, "to": to_stage, "outcome": outcome},
+    action = "cases.case_close" if to_stage == Stage.CLOSED else "cases.case_transition"
+    _audit(
+        actor, action, case, request, extra={"from": from_stage, "to": to_stage, "outcome": outcome}
     )
     return case
 
@@ -398,9 +399,7 @@ def case_reopen(*, actor, case: Case, reason: str, request=None) -> Case:
     _log_stage(
         case, actor=actor, from_stage=Stage.CLOSED, to_stage=REOPEN_TO, reason=reason.strip()
     )
-    audit.record(
-        actor=actor, action="cases.case_reopen", obj=case, org_unit=case.school_id, request=request
-    )
+    _audit(actor, "cases.case_reopen", case, request)
     return case
 
 
@@ -438,9 +437,7 @@ def case_update(
         update_fields=["student", "alias", "summary", "is_urgent", "follow_up_on", "updated_at"]
     )
     case.content_groups.set(groups)
-    audit.record(
-        actor=actor, action="cases.case_update", obj=case, org_unit=case.school_id, request=request
-    )
+    _audit(actor, "cases.case_update", case, request)
     return case
 
 
@@ -472,12 +469,11 @@ def case_assign(*, actor, case: Case, counselors, restricted: bool, request=None
     case.counselors.set(counselors)
     case.restricted = restricted
     case.save(update_fields=["restricted", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="cases.case_assign",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
+    _audit(
+        actor,
+        "cases.case_assign",
+        case,
+        request,
         extra={"counselors": sorted(c.pk for c in counselors), "restricted": restricted},
     )
     return case
@@ -541,12 +537,11 @@ def consent_record(
     )
     consent.full_clean()
     consent.save(force_insert=True)
-    audit.record(
-        actor=actor,
-        action="cases.consent_record",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
+    _audit(
+        actor,
+        "cases.consent_record",
+        case,
+        request,
         extra={"consent": consent.pk, "given_by": given_by, "scopes": sorted(scopes)},
     )
     return consent
@@ -568,14 +563,7 @@ def consent_withdraw(
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_note = note.strip()
     consent.save(update_fields=["withdrawn_on", "withdrawal_note", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="cases.consent_withdraw",
-        obj=consent.case,
-        org_unit=consent.case.school_id,
-        request=request,
-        extra={"consent": consent.pk},
-    )
+    _audit(actor, "cases.consent_withdraw", consent.case, request, extra={"consent": consent.pk})
     return consent
 
 
@@ -615,12 +603,11 @@ def _consent_or_emergency(
     emergency = EmergencyOverride.objects.create(
         case=case, scope=scope, reason=reason, recorded_at=timezone.now(), recorded_by=actor
     )
-    audit.record(
-        actor=actor,
-        action="cases.emergency_override",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
+    _audit(
+        actor,
+        "cases.emergency_override",
+        case,
+        request,
         reason=str(Scope(scope).label),
         extra={"scope": scope, "emergency": emergency.pk},
     )
@@ -665,12 +652,11 @@ def assessment_record(
     if risk_level in (RiskLevel.HIGH, RiskLevel.IMMINENT) and not case.is_urgent:
         case.is_urgent = True
         case.save(update_fields=["is_urgent", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="cases.assessment_record",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
+    _audit(
+        actor,
+        "cases.assessment_record",
+        case,
+        request,
         extra={"assessment": assessment.pk, "risk": risk_level},
     )
     return assessment
@@ -698,13 +684,8 @@ def plan_save(
     )
     plan.full_clean()
     plan.save(force_insert=True)
-    audit.record(
-        actor=actor,
-        action="cases.plan_save",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
-        extra={"plan": plan.pk, "version": plan.version},
+    _audit(
+        actor, "cases.plan_save", case, request, extra={"plan": plan.pk, "version": plan.version}
     )
     return plan
 
@@ -730,14 +711,7 @@ def action_add(
     )
     action.full_clean()
     action.save(force_insert=True)
-    audit.record(
-        actor=actor,
-        action="cases.action_add",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
-        extra={"action": action.pk},
-    )
+    _audit(actor, "cases.action_add", case, request, extra={"action": action.pk})
     return action
 
 
@@ -751,14 +725,10 @@ def action_set_status(*, actor, action: PlanAction, status: str, request=None) -
     action.status = status
     action.done_on = timezone.localdate() if status == ActionStatus.DONE else None
     action.save(update_fields=["status", "done_on", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="cases.action_update",
-        obj=action.case,
-        org_unit=action.case.school_id,
-        request=request,
+    _audit(
+        actor, "cases.action_update", action.case, request,
         extra={"action": action.pk, "status": status},
-    )
+    )  # fmt: skip
     return action
 
 
@@ -885,12 +855,11 @@ def disclosure_record(
         emergency=emergency,
         shared_by=actor,
     )
-    audit.record(
-        actor=actor,
-        action="cases.disclosure_record",
-        obj=case,
-        org_unit=case.school_id,
-        request=request,
+    _audit(
+        actor,
+        "cases.disclosure_record",
+        case,
+        request,
         extra={"disclosure": disclosure.pk, "emergency": bool(emergency)},
     )
     return disclosure

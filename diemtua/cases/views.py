@@ -1,6 +1,8 @@
 """The counselor's queue and case pages, and the teacher's referrals. Thin: access.py finds
 the object, services.py writes, selectors.py reads; every page showing case content is audited."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -297,16 +299,17 @@ def case_detail(request, pk: int):
     return _case_page(request, case)
 
 
-def _case_post(request, pk, form_class, key, call, success, **form_kwargs):
+def _case_post(request, pk, form_class, key, service, success, **form_kwargs):
     """The shape of every small form on the case page: valid → service → back to the case;
-    refused → the case page again with the form as typed and the message."""
+    refused → the case page again with the form as typed and the message. The form's fields
+    are the service's keyword arguments."""
     case = access.get_case_for_user(request.user, pk, request=request)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         if not once.claim(request):
             return _already_saved(request, case)
         try:
-            call(case, form.cleaned_data)
+            service(actor=request.user, case=case, request=request, **form.cleaned_data)
         except ValidationError as error:
             once.release(request)
             form.add_service_errors(error)
@@ -325,9 +328,7 @@ def case_stage(request, pk: int):
         pk,
         StageForm,
         "stage",
-        lambda case, data: services.case_transition(
-            actor=request.user, case=case, to_stage=data["to_stage"], request=request
-        ),
+        services.case_transition,
         _("Đã chuyển bước."),
     )
 
@@ -340,14 +341,7 @@ def case_close(request, pk: int):
         pk,
         CloseForm,
         "close",
-        lambda case, data: services.case_transition(
-            actor=request.user,
-            case=case,
-            to_stage=Stage.CLOSED,
-            outcome=data["outcome"],
-            closing_summary=data["closing_summary"],
-            request=request,
-        ),
+        functools.partial(services.case_transition, to_stage=Stage.CLOSED),
         _("Đã kết thúc hồ sơ."),
     )
 
@@ -360,9 +354,7 @@ def case_reopen(request, pk: int):
         pk,
         ReopenForm,
         "reopen",
-        lambda case, data: services.case_reopen(
-            actor=request.user, case=case, reason=data["reason"], request=request
-        ),
+        services.case_reopen,
         _("Đã mở lại hồ sơ."),
     )
 
@@ -376,13 +368,7 @@ def case_team(request, pk: int):
         pk,
         TeamForm,
         "team",
-        lambda case, data: services.case_assign(
-            actor=request.user,
-            case=case,
-            counselors=data["counselors"],
-            restricted=data["restricted"],
-            request=request,
-        ),
+        services.case_assign,
         _("Đã cập nhật người phụ trách."),
         counselors=selectors.school_counselors(case.school_id),
     )
@@ -396,9 +382,7 @@ def action_create(request, pk: int):
         pk,
         ActionForm,
         "action",
-        lambda case, data: services.action_add(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.action_add,
         _("Đã thêm việc vào kế hoạch."),
     )
 
@@ -449,7 +433,7 @@ def consent_withdraw(request, pk: int):
 # --- Form pages on a case ---------------------------------------------------------------------
 
 
-def _form_page(request, pk, form_class, title, call, success, form_kwargs=None):
+def _form_page(request, pk, form_class, title, service, success, form_kwargs=None):
     """A page with one form about a case (consent, assessment, plan, session, sharing)."""
     case = access.get_case_for_user(request.user, pk, request=request)
     kwargs = {"case": case} if form_kwargs is None else form_kwargs(case)
@@ -460,7 +444,7 @@ def _form_page(request, pk, form_class, title, call, success, form_kwargs=None):
         if not once.claim(request):
             return _already_saved(request, case)
         try:
-            call(case, form.cleaned_data)
+            service(actor=request.user, case=case, request=request, **form.cleaned_data)
         except ValidationError as error:
             once.release(request)
             form.add_service_errors(error)
@@ -498,9 +482,7 @@ def case_edit(request, pk: int):
         pk,
         CaseForm,
         _("Sửa thông tin hồ sơ"),
-        lambda case, data: services.case_update(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.case_update,
         _("Đã lưu."),
         form_kwargs=initial,
     )
@@ -514,9 +496,7 @@ def consent_create(request, pk: int):
         pk,
         ConsentForm,
         _("Ghi nhận sự đồng ý"),
-        lambda case, data: services.consent_record(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.consent_record,
         _("Đã ghi nhận sự đồng ý."),
     )
 
@@ -529,9 +509,7 @@ def assessment_create(request, pk: int):
         pk,
         AssessmentForm,
         _("Ghi đánh giá"),
-        lambda case, data: services.assessment_record(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.assessment_record,
         _("Đã lưu đánh giá."),
         form_kwargs=lambda case: {},
     )
@@ -549,9 +527,7 @@ def plan_edit(request, pk: int):
         pk,
         PlanForm,
         _("Kế hoạch hỗ trợ"),
-        lambda case, data: services.plan_save(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.plan_save,
         _("Đã lưu kế hoạch (phiên bản mới)."),
         form_kwargs=initial,
     )
@@ -565,9 +541,7 @@ def session_create(request, pk: int):
         pk,
         SessionRecordForm,
         _("Ghi buổi tư vấn"),
-        lambda case, data: services.session_record(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.session_record,
         _("Đã lưu buổi tư vấn."),
     )
 
@@ -580,9 +554,7 @@ def disclosure_create(request, pk: int):
         pk,
         DisclosureForm,
         _("Ghi việc chia sẻ thông tin với đơn vị phối hợp"),
-        lambda case, data: services.disclosure_record(
-            actor=request.user, case=case, **data, request=request
-        ),
+        services.disclosure_record,
         _("Đã ghi việc chia sẻ thông tin."),
         form_kwargs=lambda case: {},
     )
