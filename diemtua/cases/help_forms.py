@@ -36,7 +36,7 @@ CONTACT_CHOICES = [
 
 class GroupChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.plain_label
+        return obj.plain
 
 
 class HelpRequestForm(BootstrapFormMixin, forms.Form):

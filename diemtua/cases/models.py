@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from diemtua.core.fields import EncryptedTextField
 from diemtua.core.models import BaseModel
@@ -54,7 +54,17 @@ class ContentGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    # Stored in Vietnamese (the regulation's words); shown in the reader's language. The
+    # msgids are marked in reference.py with gettext_noop.
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def plain(self) -> str:
+        return gettext(self.plain_label)
 
 
 # --- Help requests -------------------------------------------------------------------------

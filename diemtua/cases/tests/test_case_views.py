@@ -427,3 +427,15 @@ def test_the_same_session_form_sent_twice_saves_one_session(case, counselor, cli
     assert client.post(url, bad).status_code == 400
     assert client.post(url, {**bad, "duration_minutes": 20}).status_code == 302
     assert Session.objects.filter(case=case).count() == 2
+
+
+def test_content_groups_show_in_the_readers_language(world, client):
+    from django.utils import translation
+
+    from diemtua.cases.reference import groups_in_force
+
+    group = groups_in_force(timezone.localdate()).get(code="tt18_psychology")
+    assert group.plain.startswith("Em thấy buồn")
+    with translation.override("en"):
+        assert group.plain == "I feel sad, worried, scared, stressed or can't sleep"
+        assert str(group).startswith("Psychological counseling")
