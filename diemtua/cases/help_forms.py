@@ -5,6 +5,7 @@ The form's idempotency key is not a form field: the view issues it and reads it 
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from diemtua.core.forms import (
@@ -87,7 +88,9 @@ class HelpRequestForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Viết bao nhiêu cũng được. Chỉ thầy cô tư vấn của trường đọc."),
         error_messages={
-            "max_length": _("Em viết dài quá, hãy viết ngắn hơn (tối đa 4000 chữ cái).")
+            "max_length": format_lazy(
+                _("Em viết dài quá, hãy viết ngắn hơn (tối đa {max} ký tự)."), max=MESSAGE_MAX
+            )
         },
     )
     contact_method = forms.ChoiceField(

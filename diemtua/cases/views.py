@@ -240,7 +240,10 @@ def request_reply(request, pk: int):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, _("Đã gửi lời nhắn. Em đọc được bằng mã tra cứu."))
+            if form.cleaned_data["close"]:
+                messages.success(request, _("Đã gửi lời nhắn và đóng yêu cầu."))
+            else:
+                messages.success(request, _("Đã gửi lời nhắn. Em đọc được bằng mã tra cứu."))
             if help_request.case_id:
                 return redirect(_case_url(help_request.case))
             return redirect(f"{reverse('case_queue')}?school={help_request.school_id}")
