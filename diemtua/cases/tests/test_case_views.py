@@ -439,3 +439,41 @@ def test_content_groups_show_in_the_readers_language(world, client):
     with translation.override("en"):
         assert group.plain == "I feel sad, worried, scared, stressed or can't sleep"
         assert str(group).startswith("Psychological counseling")
+
+
+def _query_count(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_chronology_and_referral_list_queries_do_not_grow_with_records(
+    world, case, counselor, client
+):
+    teacher = world.users["teacher"]
+    chronology = reverse("student_chronology", kwargs={"pk": world.student_a.pk})
+
+    def add_records(n):
+        for i in range(n):
+            services.session_record(
+                actor=counselor, case=case, held_at=timezone.now() - datetime.timedelta(minutes=i),
+                form="individual", duration_minutes=30, notes=f"Buổi {i}",
+            )  # fmt: skip
+            services.assessment_record(
+                actor=counselor, case=case, assessed_on=timezone.localdate(), risk_level="low"
+            )
+            referral = intake.teacher_referral_create(
+                actor=teacher, student=world.student_a, message=f"Lo lắng {i}"
+            )
+            services.request_attach_to_case(actor=counselor, help_request=referral, case=case)
+
+    add_records(2)
+    client.force_login(counselor)
+    few = _query_count(client, chronology)
+    client.force_login(teacher)
+    few_referrals = _query_count(client, reverse("referral_list"))
+    add_records(6)
+    client.force_login(counselor)
+    assert _query_count(client, chronology) == few
+    client.force_login(teacher)
+    assert _query_count(client, reverse("referral_list")) == few_referrals
