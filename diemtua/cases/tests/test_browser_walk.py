@@ -6,6 +6,8 @@ an assessment, a plan and two sessions, replies, closes the case → the student
 with the tracking code and PIN.
 """
 
+from django.db import connection
+
 from diemtua.cases.models import Case, Session, Stage
 from diemtua.core.tests.test_browser import ARTIFACTS, _login, page, pytestmark  # noqa: F401
 
@@ -115,4 +117,8 @@ def test_anonymous_urgent_request_to_closed_case_and_the_reply(world, page):  # 
     text = phone.inner_text("main")
     assert "giờ ra chơi em ghé phòng tư vấn" in text
     _shot(phone, "4-student-reads-reply")
+    # Leave both pages before the live server stops, so no request is still being served.
     student.close()
+    # Playwright's sync API runs in a greenlet, where Django sees its own connection: the ORM
+    # calls above opened one that the test database's teardown would find still in use.
+    connection.close()
