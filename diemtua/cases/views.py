@@ -56,9 +56,33 @@ def _case_url(case) -> str:
     return reverse("case_detail", kwargs={"pk": case.pk})
 
 
-def _already_saved(request, case):
+REPEATED = object()
+
+
+def _save_once(request, form, save):
+    """Run `save()` once per rendered form (core/once.py).
+
+    Returns what `save` returned; None when the service refused (its messages are then on
+    the form); REPEATED when the same form was already saved.
+    """
+    if not once.claim(request):
+        return REPEATED
+    try:
+        result = save()
+    except ValidationError as error:
+        once.release(request)
+        form.add_service_errors(error)
+        return None
+    except Exception:
+        once.release(request)  # a failed save must not look saved to the retry
+        raise
+    once.done(request)
+    return result
+
+
+def _already_saved(request, url):
     messages.info(request, _("Biểu mẫu này đã được lưu (gửi hai lần), nên không lưu thêm."))
-    return redirect(_case_url(case))
+    return redirect(url)
 
 
 # --- Queue ------------------------------------------------------------------------------------
@@ -95,18 +119,19 @@ def case_queue(request):
         rows = selectors.queue_cases(
             fetched_by=request.user, school=school, tab=tab, today=today, stage=stage, query=query
         )
+    if request.htmx and request.htmx.trigger == "queue-poll":
+        # The open queue checks every minute whether something came in. It gets counts only —
+        # nothing identifiable — so it needs no audit row (480 a day per open tab would bury
+        # the readings that matter); the list itself is reloaded, and audited, on request.
+        return render(request, "cases/_queue_poll.html", context)
     context["page"] = Paginator(rows, 30).get_page(request.GET.get("page"))
-    # The minute-by-minute refresh of an open queue is not a new reading by a person; auditing
-    # it would write 480 rows a day per open tab and bury the reads that matter.
-    polling = request.htmx and request.htmx.trigger == "queue-poll"
-    if not polling:
-        audit.record(
-            actor=request.user,
-            action="cases.queue_view",
-            org_unit=school,
-            request=request,
-            extra={"tab": tab, "page": context["page"].number},
-        )
+    audit.record(
+        actor=request.user,
+        action="cases.queue_view",
+        org_unit=school,
+        request=request,
+        extra={"tab": tab, "page": context["page"].number},
+    )
     partial = request.htmx and not request.htmx.history_restore_request
     return render(request, "cases/_queue_tab.html" if partial else "cases/queue.html", context)
 
@@ -124,8 +149,10 @@ def case_create(request):
         form.initial["student"] = request.GET["student"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = services.case_open(
+        case = _save_once(
+            request,
+            form,
+            lambda: services.case_open(
                 actor=request.user,
                 school=school,
                 student=data["student"],
@@ -134,10 +161,11 @@ def case_create(request):
                 content_groups=data["content_groups"],
                 is_urgent=data["is_urgent"],
                 request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+            ),
+        )
+        if case is REPEATED:
+            return _already_saved(request, f"{reverse('case_queue')}?school={school.pk}&tab=mine")
+        if case is not None:
             messages.success(request, _("Đã mở hồ sơ."))
             return redirect(_case_url(case))
     return render(
@@ -167,8 +195,10 @@ def _request_page(request, help_request, **forms):
         "has_open_cases": open_cases.exists(),
         "public_status": intake.public_status(help_request),
     }
-    status = 400 if forms else 200
-    return render(request, "cases/request_detail.html", context, status=status)
+    if forms:
+        # Shown again after a refused form: still a reading of the request.
+        _viewed(request, help_request, "cases.request_view", help_request.school_id, refused=True)
+    return render(request, "cases/request_detail.html", context, status=400 if forms else 200)
 
 
 @require_GET
@@ -309,17 +339,21 @@ def _case_post(request, pk, form_class, key, service, success, **form_kwargs):
     case = access.get_case_for_user(request.user, pk, request=request)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
-        if not once.claim(request):
-            return _already_saved(request, case)
-        try:
-            service(actor=request.user, case=case, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            once.release(request)
-            form.add_service_errors(error)
-        else:
+        saved = _save_once(
+            request,
+            form,
+            lambda: (
+                service(actor=request.user, case=case, request=request, **form.cleaned_data) or True
+            ),
+        )
+        if saved is REPEATED:
+            return _already_saved(request, _case_url(case))
+        if saved is not None:
             messages.success(request, success)
             return redirect(_case_url(case))
     case.refresh_from_db()
+    # The page shown again holds the whole case: it is a reading like any other.
+    _viewed(request, case, "cases.case_view", case.school_id, refused_form=key)
     return _case_page(request, case, status=400, **{key: form})
 
 
@@ -444,14 +478,16 @@ def _form_page(request, pk, form_class, title, service, success, form_kwargs=Non
     if request.method == "GET":
         _viewed(request, case, "cases.case_view", case.school_id, page=str(title))
     if request.method == "POST" and form.is_valid():
-        if not once.claim(request):
-            return _already_saved(request, case)
-        try:
-            service(actor=request.user, case=case, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            once.release(request)
-            form.add_service_errors(error)
-        else:
+        saved = _save_once(
+            request,
+            form,
+            lambda: (
+                service(actor=request.user, case=case, request=request, **form.cleaned_data) or True
+            ),
+        )
+        if saved is REPEATED:
+            return _already_saved(request, _case_url(case))
+        if saved is not None:
             messages.success(request, success)
             return redirect(_case_url(case))
     status = 400 if request.method == "POST" else 200

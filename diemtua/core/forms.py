@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 
@@ -34,9 +36,13 @@ class BootstrapFormMixin:
 _PK_MAX = 2**63 - 1
 
 
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def _check_pk(field, value) -> None:
     text = str(value).strip()
-    if text.lstrip("-").isdigit() and not 0 < int(text) <= _PK_MAX:
+    # ASCII digits only: str.isdigit() accepts "²", which int() then refuses with a ValueError.
+    if _INTEGER.fullmatch(text) and not 0 < int(text) <= _PK_MAX:
         raise forms.ValidationError(
             field.error_messages["invalid_choice"],
             code="invalid_choice",

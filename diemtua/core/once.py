@@ -1,16 +1,24 @@
 """One save per rendered form: a double tap or a resent POST does not record a session twice.
 
 The form carries a random token (`{% once_token %}`); the first POST with it claims it in the
-cache (atomic `add`, shared by all workers through Redis in production). A refused save gives
-the token back, so correcting the form and sending again works.
+cache (atomic `add`, shared by all workers through Redis in production) as "pending", and marks
+it "done" once the save has gone through. A second POST with the same token:
+- after "done": is told the form was already saved, and nothing is saved again;
+- while "pending": waits a few seconds for the first one to finish, then answers like above —
+  or, when the first one was refused or failed (the token is released), is processed itself,
+  so a refused form comes back with its messages and everything the person typed.
 """
 
 import re
+import time
 
 from django.core.cache import cache
 
 TTL_SECONDS = 600
+WAIT_SECONDS = 5.0
+_POLL_SECONDS = 0.1
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+PENDING, DONE = "pending", "done"
 
 
 def _key(request) -> str | None:
@@ -21,12 +29,30 @@ def _key(request) -> str | None:
 
 
 def claim(request) -> bool:
-    """True for the first POST of this rendered form, False for a repeat."""
+    """True when this POST should be processed; False when the same form was already saved."""
     key = _key(request)
-    return key is None or cache.add(key, 1, TTL_SECONDS)
+    if key is None:
+        return True
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        if cache.add(key, PENDING, TTL_SECONDS):
+            return True
+        if cache.get(key) == DONE:
+            return False
+        if time.monotonic() >= deadline:
+            # The first request is still running after several seconds: do not save twice.
+            return False
+        time.sleep(_POLL_SECONDS)
+
+
+def done(request) -> None:
+    key = _key(request)
+    if key is not None:
+        cache.set(key, DONE, TTL_SECONDS)
 
 
 def release(request) -> None:
+    """The save was refused or failed: the same form may be sent again."""
     key = _key(request)
     if key is not None:
         cache.delete(key)

@@ -381,12 +381,20 @@ def test_who_viewed_includes_reading_through_the_chronology(
     assert "tv2.a" in [v.username for v in viewers]
 
 
-def test_the_queues_minute_refresh_is_not_audited_as_a_reading(world, counselor, client):
+def test_the_queues_minute_refresh_gets_counts_only_and_is_not_audited(world, counselor, client):
+    intake.help_request_submit(
+        school=world.school_a, requester="student", is_anonymous=False,
+        requester_name="Tên Riêng Của Em", message="x", idempotency_key="9" * 32,
+    )  # fmt: skip
     client.force_login(counselor)
     client.get(reverse("case_queue"))
-    client.get(
-        reverse("case_queue"), {"tab": "new"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="queue-poll"
-    )
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "queue-poll"}
+    response = client.get(reverse("case_queue"), {"tab": "new"}, **poll)
+    assert "1 yêu cầu mới" in response.content.decode()
+    assert "Tên Riêng Của Em" not in response.content.decode()
+    # The header is the browser's to set: faked on another tab, it still gets counts only.
+    faked = client.get(reverse("case_queue"), {"tab": "overdue"}, **poll).content.decode()
+    assert "<li" not in faked and "<table" not in faked
     assert AuditEvent.objects.filter(action="cases.queue_view").count() == 1
 
 
@@ -477,3 +485,43 @@ def test_chronology_and_referral_list_queries_do_not_grow_with_records(
     assert _query_count(client, chronology) == few
     client.force_login(teacher)
     assert _query_count(client, reverse("referral_list")) == few_referrals
+
+
+def _token(client, url):
+    page = client.get(url).content.decode()
+    return re.search(r'name="once" value="([0-9a-f]{32})"', page).group(1)
+
+
+def test_opening_a_case_twice_with_one_form_opens_one(world, counselor, client):
+    client.force_login(counselor)
+    url = reverse("case_create")
+    data = {"alias": "em lớp 6B", "summary": "Em hay khóc", "once": _token(client, url)}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert Case.objects.count() == 1
+    assert client.post(url, {**data, "student": "²"}).status_code == 200  # invalid choice
+
+
+def test_a_save_that_fails_does_not_block_the_retry(case, counselor, client, monkeypatch):
+    client.force_login(counselor)
+    url = reverse("assessment_create", kwargs={"pk": case.pk})
+    data = {"assessed_on": timezone.localdate().isoformat(), "risk_level": "low",
+            "once": _token(client, url)}  # fmt: skip
+
+    def boom(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "assessment_record", boom)
+    client.raise_request_exception = False
+    assert client.post(url, data).status_code == 500
+    monkeypatch.undo()
+    assert client.post(url, data).status_code == 302
+    assert case.assessments.count() == 1
+
+
+def test_a_case_page_shown_again_after_a_refused_form_is_audited(case, counselor, client):
+    client.force_login(counselor)
+    response = client.post(reverse("case_close", kwargs={"pk": case.pk}), {})
+    assert response.status_code == 400
+    event = AuditEvent.objects.get(action="cases.case_view")
+    assert event.object_id == str(case.pk) and event.extra["refused_form"] == "close"

@@ -239,6 +239,7 @@ def test_named_request_without_a_name_is_refused_with_a_message(world, client):
         # Beyond 64 bits: SQLite would raise OverflowError (a 500) if it reached the database.
         {"content_groups": ["99999999999999999999"]},
         {"content_groups": ["-1"]},
+        {"content_groups": ["²"]},  # a Unicode digit that int() refuses
         {"message": "x" * 5000},
         {"class_name": "x" * 50},
         {"contact_method": "phone", "contact_detail": ""},
