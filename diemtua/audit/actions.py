@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "cases.case_close": _("Kết thúc hồ sơ"),
     "cases.case_reopen": _("Mở lại hồ sơ"),
     "cases.case_assign": _("Phân công người phụ trách"),
+    "cases.orphan_takeover": _("Nhận phụ trách hồ sơ không còn người phụ trách"),
     "cases.consent_record": _("Ghi nhận sự đồng ý"),
     "cases.consent_withdraw": _("Ghi nhận rút lại sự đồng ý"),
     "cases.emergency_override": _("Làm việc khẩn cấp khi chưa có đồng ý"),

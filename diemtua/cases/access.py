@@ -30,18 +30,26 @@ def _refused(user, refusal, object_type: str, pk, request) -> None:
 
 
 def can_see_case(user, case: Case) -> bool:
-    """For a user already known to be a counselor of the case's school.
-
-    A restricted case whose assigned counselors have all left the school falls back to the
-    school's counselors (selectors.visible_cases says why).
-    """
+    """For a user already known to be a counselor of the case's school."""
     if not case.restricted:
         return True
-    if any(c.pk == user.pk for c in case.counselors.all()):
-        return True
-    from .selectors import has_active_assignee
+    return any(c.pk == user.pk for c in case.counselors.all())
 
-    return not has_active_assignee(case)
+
+def get_orphaned_case_for_user(user, pk: int, *, request=None) -> Case:
+    """A restricted case whose assigned counselors have all left, for a counselor of its
+    school to take over (selectors.orphaned_cases): its content stays hidden until then."""
+    try:
+        case = get_object_or_404(Case.objects.select_related("school"), pk=pk)
+        access.require_roles_over(user, case.school_id, STUDENT_DATA_ROLES)
+        from .selectors import has_active_assignee
+
+        if not (case.restricted and not has_active_assignee(case)) and not can_see_case(user, case):
+            raise Http404
+    except (Http404, PermissionDenied) as refusal:
+        _refused(user, refusal, "cases.case", pk, request)
+        raise
+    return case
 
 
 def _check_case(user, case: Case) -> None:

@@ -70,13 +70,16 @@ def missing_consent(case: Case, scope: str, on: datetime.date, partner_name: str
     return [str(labels[giver]) for giver in needed if giver not in givers]
 
 
-def student_lacks_counseling_consent(student, on: datetime.date) -> bool:
+def student_lacks_counseling_consent(student, on: datetime.date, cases) -> bool:
     """For a student who joins a group session of another student's case: is their own
-    consent to counseling on file (on any of their cases) on that date?"""
+    consent to counseling on file on that date, in one of `cases` (those the counselor may
+    see — a consent inside a restricted case must not reveal that the case exists)?"""
     from .models import Consent
 
     in_force = (
-        Consent.objects.filter(case__student=student, covers_counseling=True, given_on__lte=on)
+        Consent.objects.filter(
+            case__in=cases, case__student=student, covers_counseling=True, given_on__lte=on
+        )
         .exclude(withdrawn_on__lte=on)
         .values_list("given_by", flat=True)
     )

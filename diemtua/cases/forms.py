@@ -121,6 +121,14 @@ class ReopenForm(CaseFormBase):
     reason = forms.CharField(label=_("Lý do mở lại"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class TakeOverForm(CaseFormBase):
+    reason = forms.CharField(
+        label=_("Lý do nhận phụ trách"),
+        max_length=255,
+        help_text=_("Ví dụ: cô phụ trách đã chuyển trường. Không ghi thông tin về học sinh."),
+    )
+
+
 class TeamForm(CaseFormBase):
     counselors = BoundedModelMultipleChoiceField(
         label=_("Cán bộ phụ trách"), queryset=None, widget=forms.CheckboxSelectMultiple

@@ -59,19 +59,29 @@ def has_active_assignee(case: Case) -> bool:
 
 
 def visible_cases(*, fetched_by, school) -> QuerySet[Case]:
-    """Cases of `school` this counselor may see (403 for anyone who is not a counselor there).
-
-    A restricted case is seen by its assigned counselors only — unless none of them is still a
-    counselor of the school (they left, their account was locked): then the school's counselors
-    see it, so no child's case is orphaned. Every view of it is audited as usual.
-    """
+    """Cases of `school` this counselor may see (403 for anyone who is not a counselor there):
+    all but the restricted cases they are not assigned to."""
     access.require_roles_over(fetched_by, school.pk, STUDENT_DATA_ROLES)
     return (
         Case.objects.filter(school=school)
         .annotate(is_mine=Exists(_assigned(fetched_by)))
-        .filter(Q(restricted=False) | Q(is_mine=True) | ~Exists(_active_assignees()))
+        .filter(Q(restricted=False) | Q(is_mine=True))
         .select_related("student")
         .defer(*CASE_TEXT)
+    )
+
+
+def orphaned_cases(*, fetched_by, school) -> QuerySet[Case]:
+    """Restricted cases none of whose assigned counselors still works at the school (they
+    left, their role was revoked, their account locked). The queue lists them by number only,
+    so that a counselor takes one over, with a reason, and no child's case is forgotten."""
+    access.require_roles_over(fetched_by, school.pk, STUDENT_DATA_ROLES)
+    return (
+        Case.objects.filter(school=school, restricted=True)
+        .exclude(stage=Stage.CLOSED)
+        .exclude(Exists(_active_assignees()))
+        .only("pk", "opened_on", "stage", "is_urgent", "school_id")
+        .order_by("-is_urgent", "opened_on")
     )
 
 
@@ -313,8 +323,10 @@ def chronology(*, fetched_by, student) -> list[Entry]:
     def case_url(case_id):
         return reverse("case_detail", kwargs={"pk": case_id})
 
+    # The student's requests, wherever they were filed (also into an anonymous case), unless
+    # that case is hidden from the reader.
     requests = HelpRequest.objects.filter(student=student).filter(
-        Q(case__isnull=True) | Q(case_id__in=case_ids + group_case_ids)
+        Q(case__isnull=True) | Q(case__in=visible.values("pk"))
     )
     for r in requests:
         entries.append(

@@ -446,12 +446,9 @@ def case_assign(*, actor, case: Case, counselors, restricted: bool, request=None
     """Who works on the case, and whether only they may see it."""
     case = _locked(case)
     _require_counselor(actor, case)
-    assigned = set(case.counselors.values_list("pk", flat=True))
-    if actor.pk not in assigned and selectors.has_active_assignee(case):
+    if not case.counselors.filter(pk=actor.pk).exists():
         # Only the people on a case change who is on it; otherwise any colleague could take a
-        # case over and restrict it against its counselor. A case whose counselors have all left
-        # the school may be taken up by any counselor of the school (audited), so no child's
-        # case is ever orphaned.
+        # case over and restrict it against its counselor (orphaned cases: case_take_over).
         raise ValidationError(
             _("Chỉ cán bộ đang phụ trách hồ sơ mới thay đổi được người phụ trách.")
         )
@@ -476,6 +473,26 @@ def case_assign(*, actor, case: Case, counselors, restricted: bool, request=None
         request,
         extra={"counselors": sorted(c.pk for c in counselors), "restricted": restricted},
     )
+    return case
+
+
+@transaction.atomic
+def case_take_over(*, actor, case: Case, reason: str, request=None) -> Case:
+    """A counselor of the school takes up a restricted case whose counselors have all left.
+
+    The reason is required and audited (it says why, not what the case is about); the case
+    stays restricted, now to the one who took it.
+    """
+    case = _locked(case)
+    if Role.COUNSELOR not in account_access.roles_over(actor, case.school_id):
+        raise PermissionDenied
+    if not case.restricted or selectors.has_active_assignee(case):
+        raise ValidationError(_("Hồ sơ này vẫn có người phụ trách; không cần nhận thay."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do nhận phụ trách hồ sơ.")})
+    case.counselors.set([actor])
+    _audit(actor, "cases.orphan_takeover", case, request, reason=reason[:255])
     return case
 
 
@@ -769,8 +786,11 @@ def session_record(
         raise ValidationError({"other_students": _("Có học sinh không thuộc trường này.")})
     groups = _check_groups(content_groups, case)
     # Each child in a group session is counseled, so each needs their own consent on file.
+    seen = selectors.visible_cases(fetched_by=actor, school=case.school).values("pk")
     without = [
-        s for s in other_students if consent_rules.student_lacks_counseling_consent(s, held_on)
+        s
+        for s in other_students
+        if consent_rules.student_lacks_counseling_consent(s, held_on, seen)
     ]
     if without and not emergency_reason.strip():
         raise ValidationError(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.case_close, name="case_close"),
     path("<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
     path("<int:pk>/team/", views.case_team, name="case_team"),
+    path("<int:pk>/take-over/", views.case_take_over, name="case_take_over"),
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("<int:pk>/assessments/new/", views.assessment_create, name="assessment_create"),
     path("<int:pk>/plan/", views.plan_edit, name="plan_edit"),

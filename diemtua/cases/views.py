@@ -33,6 +33,7 @@ from .forms import (
     ReplyForm,
     SessionRecordForm,
     StageForm,
+    TakeOverForm,
     TeamForm,
     TriageForm,
     WithdrawForm,
@@ -119,6 +120,7 @@ def case_queue(request):
         rows = selectors.queue_cases(
             fetched_by=request.user, school=school, tab=tab, today=today, stage=stage, query=query
         )
+    context["orphaned"] = list(selectors.orphaned_cases(fetched_by=request.user, school=school))
     if request.htmx and request.htmx.trigger == "queue-poll":
         # The open queue checks every minute whether something came in. It gets counts only —
         # nothing identifiable — so it needs no audit row (480 a day per open tab would bury
@@ -409,6 +411,26 @@ def case_team(request, pk: int):
         _("Đã cập nhật người phụ trách."),
         counselors=selectors.school_counselors(case.school_id),
     )
+
+
+@require_POST
+@login_required
+def case_take_over(request, pk: int):
+    case = access.get_orphaned_case_for_user(request.user, pk, request=request)
+    form = TakeOverForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_take_over(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thầy cô đã nhận phụ trách hồ sơ này."))
+            return redirect(_case_url(case))
+    else:
+        messages.error(request, _("Hãy ghi lý do nhận phụ trách hồ sơ."))
+    return redirect(f"{reverse('case_queue')}?school={case.school_id}")
 
 
 @require_POST

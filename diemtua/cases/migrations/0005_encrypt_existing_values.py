@@ -15,6 +15,16 @@ NEWLY_ENCRYPTED = [
 TOKEN_PREFIXES = ("g1.", "g2.", "gAAAA")
 
 
+def _readable(crypto, value: str, context: str) -> bool:
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        crypto.decrypt(value, context)
+    except (ImproperlyConfigured, ValueError):
+        return False
+    return True
+
+
 def encrypt_plain_values(apps, schema_editor):
     from diemtua.core import crypto
 
@@ -28,8 +38,8 @@ def encrypt_plain_values(apps, schema_editor):
             )
             context = crypto.context_for_table(table, column)
             for pk, value in cursor.fetchall():
-                if value.startswith(TOKEN_PREFIXES):
-                    continue
+                if value.startswith(TOKEN_PREFIXES) and _readable(crypto, value, context):
+                    continue  # already encrypted (plain text may start like a token: checked)
                 cursor.execute(
                     f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
                     [crypto.encrypt(value, context), pk],
@@ -46,6 +56,7 @@ class Migration(migrations.Migration):
     dependencies = [("cases", "0004_encrypt_names_and_labels")]
 
     operations = [
-        migrations.RunPython(encrypt_plain_values, migrations.RunPython.noop),
+        # Irreversible: going back past 0004 would put ciphertext into short varchar columns.
+        migrations.RunPython(encrypt_plain_values),
         migrations.RunPython(reload_content_groups, migrations.RunPython.noop),
     ]

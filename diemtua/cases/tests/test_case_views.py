@@ -525,3 +525,24 @@ def test_a_case_page_shown_again_after_a_refused_form_is_audited(case, counselor
     assert response.status_code == 400
     event = AuditEvent.objects.get(action="cases.case_view")
     assert event.object_id == str(case.pk) and event.extra["refused_form"] == "close"
+
+
+def test_the_queue_lists_an_orphaned_restricted_case_by_number_for_take_over(
+    world, case, counselor, colleague, client
+):
+    services.case_assign(actor=counselor, case=case, counselors=[counselor], restricted=True)
+    services.session_record(
+        actor=counselor, case=case, held_at=timezone.now(), form="individual",
+        duration_minutes=30, notes="Ghi chép kín",
+    )  # fmt: skip
+    counselor.is_active = False
+    counselor.save(update_fields=["is_active"])
+    client.force_login(colleague)
+    queue = client.get(reverse("case_queue")).content.decode()
+    take_over = reverse("case_take_over", kwargs={"pk": case.pk})
+    assert take_over in queue and "Ghi chép kín" not in queue and "Nguyễn Văn An" not in queue
+    assert client.post(take_over, {"reason": ""}).status_code == 302
+    assert client.get(reverse("case_detail", kwargs={"pk": case.pk})).status_code == 404
+    response = client.post(take_over, {"reason": "Cô phụ trách đã chuyển trường"})
+    assert response["Location"] == reverse("case_detail", kwargs={"pk": case.pk})
+    assert client.get(reverse("case_detail", kwargs={"pk": case.pk})).status_code == 200

@@ -485,20 +485,30 @@ def test_an_unassigned_colleague_cannot_take_a_case_over(case, counselor, second
     assert list(case.counselors.all()) == [counselor]
 
 
-def test_a_restricted_case_whose_counselors_left_falls_back_to_the_school(
+def test_a_restricted_case_whose_counselors_left_is_taken_over_with_a_reason(
     world, case, counselor, second_counselor
 ):
     services.case_assign(actor=counselor, case=case, counselors=[counselor], restricted=True)
-    with pytest.raises(Http404):
-        access.get_case_for_user(second_counselor, case.pk)
+    orphaned = selectors.orphaned_cases(fetched_by=second_counselor, school=world.school_a)
+    assert not orphaned.exists()
+    with pytest.raises(ValidationError, match="vẫn có người phụ trách"):
+        services.case_take_over(actor=second_counselor, case=case, reason="x")
     counselor.is_active = False
     counselor.save(update_fields=["is_active"])
+    # Still hidden: listed by number only, until someone takes it over with a reason.
+    with pytest.raises(Http404):
+        access.get_case_for_user(second_counselor, case.pk)
+    assert list(selectors.orphaned_cases(fetched_by=second_counselor, school=world.school_a)) == [
+        case
+    ]
+    with pytest.raises(ValidationError, match="lý do"):
+        services.case_take_over(actor=second_counselor, case=case, reason=" ")
+    services.case_take_over(actor=second_counselor, case=case, reason="Cô An nghỉ việc")
     assert access.get_case_for_user(second_counselor, case.pk) == case
-    assert case in selectors.visible_cases(fetched_by=second_counselor, school=world.school_a)
-    # …and they may take it up.
-    services.case_assign(
-        actor=second_counselor, case=case, counselors=[second_counselor], restricted=True
-    )
+    event = AuditEvent.objects.get(action="cases.orphan_takeover")
+    assert event.reason == "Cô An nghỉ việc" and event.actor_id == second_counselor.pk
+    with pytest.raises(PermissionDenied):
+        services.case_take_over(actor=world.users["school_lead"], case=case, reason="x")
 
 
 def test_triage_keeps_the_student_a_teacher_named(world, counselor):

@@ -84,6 +84,8 @@ ROUTES = {
     "case_close": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
     "case_reopen": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
     "case_team": Route(roles=COUNSELOR, obj="case", method="post", ok_status=400),
+    # An empty take-over form goes back to the queue with a message.
+    "case_take_over": Route(roles=COUNSELOR, obj="case", method="post", ok_status=302),
     "consent_create": Route(roles=COUNSELOR, obj="case"),
     "assessment_create": Route(roles=COUNSELOR, obj="case"),
     "plan_edit": Route(roles=COUNSELOR, obj="case"),
