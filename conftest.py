@@ -142,3 +142,16 @@ def seeded_demo(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_the_test(request):
+    """Tasks run inside the test (eagerly), even when REDIS_URL points Celery at a broker;
+    only tests marked `real_worker` send them to a real worker."""
+    from config.celery import app
+
+    eager = "real_worker" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous

@@ -293,6 +293,15 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 # slash); empty: the address the poster was downloaded from.
 DIEMTUA_PUBLIC_URL = os.environ.get("DIEMTUA_PUBLIC_URL", "").strip().rstrip("/")
 
+# Working-hour clocks (diemtua/core/working_hours.py): office hours and working weekdays
+# (0 = Monday); Vietnam's public holidays come from the `holidays` package.
+DIEMTUA_WORKING_HOURS = os.environ.get("DIEMTUA_WORKING_HOURS", "07:30-11:30,13:30-17:30")
+DIEMTUA_WORKING_DAYS = os.environ.get("DIEMTUA_WORKING_DAYS", "0-4")
+# Circular 33/2018: report a child-protection case within 12 working hours of learning of it.
+DIEMTUA_CHILD_PROTECTION_REPORT_HOURS = float(
+    os.environ.get("DIEMTUA_CHILD_PROTECTION_REPORT_HOURS", "12")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
