@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "diemtua.students",
     "diemtua.audit",
     "diemtua.cases",
+    "diemtua.referrals",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,12 @@ DIEMTUA_WORKING_DAYS = os.environ.get("DIEMTUA_WORKING_DAYS", "0-4")
 DIEMTUA_CHILD_PROTECTION_REPORT_HOURS = float(
     os.environ.get("DIEMTUA_CHILD_PROTECTION_REPORT_HOURS", "12")
 )
+# A safeguarding alert nobody acknowledges within this many minutes climbs one level (school
+# team → school leadership → the Department's officers); checked every few minutes by beat.
+DIEMTUA_ALERT_ACK_MINUTES = int(os.environ.get("DIEMTUA_ALERT_ACK_MINUTES", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "escalate-safeguarding-alerts": {"task": "cases.escalate_alerts", "schedule": 300.0},
+}
 
 LOGGING = {
     "version": 1,

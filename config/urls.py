@@ -14,4 +14,5 @@ urlpatterns = [
     path("audit/", include("diemtua.audit.urls")),
     path("help/", include("diemtua.cases.help_urls")),
     path("cases/", include("diemtua.cases.urls")),
+    path("providers/", include("diemtua.referrals.urls")),
 ]

@@ -39,6 +39,25 @@ def home(request):
             school.pk: case_selectors.queue_counts(fetched_by=user, school=school, today=today)
             for school in by_role[Role.COUNSELOR]
         }
+    alert_schools = {
+        u.pk: u for r in (Role.COUNSELOR, Role.SCHOOL_LEAD) for u in by_role.get(r, [])
+    }
+    if alert_schools:
+        from diemtua.cases import alerts as case_alerts
+        from diemtua.cases import selectors as case_selectors
+
+        context["safeguarding_alerts"] = [
+            (alert, case_alerts.clock(alert))
+            for alert in case_selectors.open_alerts(
+                fetched_by=user, schools=list(alert_schools.values())
+            )
+        ]
+    if Role.DEPARTMENT_OFFICER in by_role:
+        from diemtua.cases import selectors as case_selectors
+
+        context["escalated_alerts"] = case_selectors.escalated_alerts(
+            fetched_by=user, units=by_role[Role.DEPARTMENT_OFFICER]
+        )
     if Role.SCHOOL_LEAD in by_role:
         context["lead_staff"] = [
             (school, list(selectors.staff_of_school(fetched_by=user, school=school)))

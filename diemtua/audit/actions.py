@@ -47,9 +47,15 @@ ACTION_LABELS = {
     "cases.disclosure_record": _("Chia sẻ thông tin với đơn vị phối hợp"),
     "cases.chronology_view": _("Xem dòng thời gian của học sinh"),
     "cases.access_refused": _("Bị từ chối xem hồ sơ hỗ trợ"),
+    "cases.alert_raise": _("Báo cảnh báo an toàn"),
+    "cases.alert_acknowledge": _("Xác nhận cảnh báo an toàn"),
+    "cases.alert_escalate": _("Chuyển cảnh báo an toàn lên cấp trên"),
+    "cases.child_protection_report": _("Ghi nhận đã báo cáo vụ việc bảo vệ trẻ em"),
     "core.rotate_keys": _("Mã hóa lại dữ liệu bằng khóa mới"),
     "cases.request_submit": _("Học sinh/phụ huynh gửi yêu cầu hỗ trợ"),
     "cases.request_status_view": _("Xem trạng thái yêu cầu bằng mã tra cứu"),
+    "referrals.provider_create": _("Thêm đơn vị phối hợp vào danh bạ"),
+    "referrals.provider_update": _("Sửa thông tin đơn vị phối hợp"),
 }
 
 

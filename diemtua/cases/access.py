@@ -15,7 +15,7 @@ from diemtua.accounts import access
 from diemtua.accounts.roles import STUDENT_DATA_ROLES
 from diemtua.audit import services as audit
 
-from .models import Case, Consent, HelpRequest, PlanAction, Session
+from .models import Case, Consent, HelpRequest, PlanAction, SafeguardingAlert, Session
 
 
 def _refused(user, refusal, object_type: str, pk, request) -> None:
@@ -106,3 +106,17 @@ def get_action_for_user(user, pk: int, *, request=None) -> PlanAction:
 
 def get_consent_for_user(user, pk: int, *, request=None) -> Consent:
     return _get_case_child(Consent, user, pk, request, "cases.consent")
+
+
+def get_alert_for_user(user, pk: int, *, request=None) -> SafeguardingAlert:
+    """An alert of a school: its counselors and leadership, and at the Department's level the
+    Department's officers too. Outsiders 404, other insiders 403 (alerts.ACK_ROLES)."""
+    from .alerts import ACK_ROLES
+
+    try:
+        alert = get_object_or_404(SafeguardingAlert.objects.select_related("school"), pk=pk)
+        access.require_roles_over(user, alert.school_id, ACK_ROLES[alert.level])
+    except (Http404, PermissionDenied) as refusal:
+        _refused(user, refusal, "cases.safeguardingalert", pk, request)
+        raise
+    return alert

@@ -38,10 +38,12 @@ from diemtua.core.demo_data import LOCALITIES
 from diemtua.orgs.models import OrgKind, OrgUnit, SchoolLevel
 from diemtua.students.models import Student
 
-from . import intake, services
+from . import alerts, intake, services
 from .consent import CHILD_CONSENT_AGE, age_on
 from .models import (
     ActionStatus,
+    AlertReason,
+    Assessment,
     Case,
     ConsentGiver,
     ConsentMethod,
@@ -52,8 +54,10 @@ from .models import (
     HelpRequest,
     Outcome,
     PlanAction,
+    ReportedTo,
     Requester,
     RiskLevel,
+    SafeguardingAlert,
     Scope,
     SessionForm,
     Stage,
@@ -63,6 +67,7 @@ from .models import (
 
 SEED = "diemtua-demo-cases"
 TRUNGTU = "01-TRUNGTU"
+MINHPHU = "01-MINHPHU"
 SECOND_COUNSELOR = ("tv2.trungtu", "Đặng Thu Hà")
 HOSPITAL = "Bệnh viện Tâm thần Hà Nội"
 # The two schools where a counselor had to act before consent (a session with its reason),
@@ -1290,6 +1295,54 @@ class _SchoolSeeder:
         self.pilot_2024(pilot)
         if self.level == U or self.code == "01-LINHNAM":
             self.answered()
+        self.safeguarding()
+
+    def safeguarding(self) -> None:
+        """Alerts as a school would have them: the high-risk ones of past weeks acknowledged
+        the same morning; at Trung Tự and Minh Phú a concern of abuse recorded today, with its
+        reporting clock — still to report at Trung Tự, reported to 111 at Minh Phú."""
+        for alert in SafeguardingAlert.objects.filter(school=self.unit):
+            assessment = (
+                Assessment.objects.filter(case=alert.case, risk_level__in=["high", "imminent"])
+                .order_by("assessed_on", "pk")
+                .first()
+            )
+            raised = self.at(assessment.assessed_on, 9, 10)
+            SafeguardingAlert.objects.filter(pk=alert.pk).update(
+                raised_at=raised,
+                ack_due_at=raised + datetime.timedelta(minutes=settings.DIEMTUA_ALERT_ACK_MINUTES),
+                acknowledged_at=raised + datetime.timedelta(minutes=25),
+                acknowledged_by=alert.raised_by,
+            )
+        if self.code not in (TRUNGTU, MINHPHU):
+            return
+        case = (
+            Case.objects.filter(school=self.unit, stage=Stage.SUPPORTING, restricted=False)
+            .exclude(student=None)
+            .order_by("pk")
+            .first()
+        )
+        services.assessment_record(
+            actor=self.counselor,
+            case=case,
+            assessed_on=self.today,
+            risk_level=RiskLevel.MEDIUM,
+            risk_reasons="Em kể bị người lớn trong nhà đánh nhiều lần, trên tay có vết bầm mới.",
+            protective_factors="Em tin cô giáo chủ nhiệm và bà ngoại.",
+            needs="An toàn ở nhà; một người lớn đáng tin theo dõi hằng ngày.",
+            abuse_concern=True,
+        )
+        if self.code == MINHPHU:
+            alert = SafeguardingAlert.objects.get(case=case, reason=AlertReason.ABUSE)
+            alerts.acknowledge(actor=self.counselor, alert=alert)
+            alerts.report_record(
+                actor=self.counselor,
+                alert=alert,
+                reported_at=timezone.now(),
+                reported_to=ReportedTo.HOTLINE_111,
+                reporter="Hiệu trưởng nhà trường",
+                reference="Cuộc gọi tới Tổng đài 111, tiếp nhận viên ghi số vụ việc",
+            )
 
     def queue(self, ordinary: list[Scenario]) -> None:
         """2–4 requests nobody has taken up yet, sent over the last two days."""

@@ -19,6 +19,7 @@ from .models import (
     ConsentMethod,
     ContentGroup,
     Outcome,
+    ReportedTo,
     RiskLevel,
     Scope,
     SessionForm,
@@ -193,6 +194,11 @@ class AssessmentForm(CaseFormBase):
         help_text=_("Người em tin tưởng, điểm mạnh, điều giúp em vững vàng."),
     )
     needs = forms.CharField(label=_("Nhu cầu của học sinh"), widget=TEXTAREA, required=False)
+    abuse_concern = forms.BooleanField(
+        label=_("Nghi bị xâm hại, bạo lực hoặc bỏ mặc"),
+        required=False,
+        help_text=_("Đánh dấu sẽ báo ngay Ban giám hiệu và bắt đầu tính hạn báo cáo (111)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,3 +328,23 @@ class ReferralForm(GroupsMixin, CaseFormBase):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
         self.set_groups(timezone.localdate())
+
+
+class ChildProtectionReportForm(CaseFormBase):
+    reported_at = forms.DateTimeField(
+        label=_("Báo cáo lúc"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    reported_to = forms.ChoiceField(label=_("Báo cho"), choices=ReportedTo.choices)
+    reporter = forms.CharField(label=_("Người báo cáo"), max_length=120)
+    reference = forms.CharField(
+        label=_("Số công văn hoặc mã cuộc gọi"), max_length=120, required=False
+    )
+    notes = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea({"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault(
+            "reported_at", timezone.localtime().replace(second=0, microsecond=0)
+        )

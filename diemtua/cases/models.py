@@ -447,6 +447,11 @@ class Assessment(BaseModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
     assessed_on = models.DateField(_("ngày đánh giá"))
     risk_level = models.CharField(_("mức nguy cơ"), max_length=16, choices=RiskLevel.choices)
+    abuse_concern = models.BooleanField(
+        _("nghi bị xâm hại, bạo lực hoặc bỏ mặc"),
+        default=False,
+        help_text=_("Đánh dấu sẽ báo ngay Ban giám hiệu và bắt đầu tính hạn báo cáo (111)."),
+    )
     risk_reasons = EncryptedTextField(_("lý do đánh giá mức nguy cơ"), blank=True)
     protective_factors = EncryptedTextField(_("yếu tố bảo vệ"), blank=True)
     needs = EncryptedTextField(_("nhu cầu của học sinh"), blank=True)
@@ -542,3 +547,89 @@ class Session(BaseModel):
         verbose_name_plural = _("buổi tư vấn")
         ordering = ["-held_at"]
         indexes = [models.Index(fields=["school", "held_at"])]
+
+
+# --- Safeguarding ---------------------------------------------------------------------------
+
+
+class AlertReason(models.TextChoices):
+    HIGH_RISK = "high_risk", _("Nguy cơ cao")
+    IMMINENT_RISK = "imminent_risk", _("Nguy hiểm tức thời")
+    ABUSE = "abuse", _("Nghi bị xâm hại, bạo lực hoặc bỏ mặc")
+
+
+class AlertLevel(models.IntegerChoices):
+    """Who must acknowledge: the school's team first, then its leadership, then the Department."""
+
+    TEAM = 0, _("Tổ tư vấn và Ban giám hiệu")
+    LEAD = 1, _("Ban giám hiệu (đã nhắc lại)")
+    DEPARTMENT = 2, _("Sở GD&ĐT")
+
+
+class SafeguardingAlert(models.Model):
+    """A child may be at serious risk: someone must acknowledge it, or it climbs a level.
+
+    The alert carries case metadata only (number, reason, times), never notes, so school leads
+    and the Department's officers can act on it without reading the case.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("lý do"), max_length=16, choices=AlertReason.choices)
+    raised_at = models.DateTimeField(_("lúc báo"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(
+        _("cấp"), choices=AlertLevel.choices, default=AlertLevel.TEAM
+    )
+    ack_due_at = models.DateTimeField(_("hạn xác nhận"))
+    acknowledged_at = models.DateTimeField(_("đã xác nhận lúc"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(_("chuyển cấp lúc"), null=True, blank=True)
+    # Child-protection cases (abuse, violence, neglect): the school must report to 111 or the
+    # competent authority within working hours (Circular 33/2018: 12 working hours).
+    report_due_at = models.DateTimeField(_("hạn báo cáo"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cảnh báo an toàn")
+        verbose_name_plural = _("cảnh báo an toàn")
+        ordering = ["acknowledged_at", "-level", "raised_at"]
+        indexes = [models.Index(fields=["school", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.case_id}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class ReportedTo(models.TextChoices):
+    HOTLINE_111 = "hotline_111", _("Tổng đài quốc gia bảo vệ trẻ em 111")
+    COMMUNE_POLICE = "commune_police", _("Công an xã/phường")
+    COMMUNE_COMMITTEE = "commune_committee", _("UBND xã/phường")
+    SOCIAL_WORK_CENTRE = "social_work_centre", _("Trung tâm công tác xã hội")
+    OTHER = "other", _("Cơ quan có thẩm quyền khác")
+
+
+class ChildProtectionReport(models.Model):
+    """The school reported a child-protection case: who, to whom, when, with what reference."""
+
+    alert = models.ForeignKey(SafeguardingAlert, on_delete=models.CASCADE, related_name="reports")
+    reported_at = models.DateTimeField(_("báo cáo lúc"))
+    reported_to = models.CharField(_("báo cho"), max_length=24, choices=ReportedTo.choices)
+    reporter = EncryptedTextField(_("người báo cáo"))
+    reference = EncryptedTextField(_("số công văn hoặc mã cuộc gọi"), blank=True)
+    notes = EncryptedTextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["reported_at"]
+
+    def __str__(self) -> str:
+        return self.get_reported_to_display()

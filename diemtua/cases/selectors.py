@@ -400,3 +400,39 @@ def referral_students(*, fetched_by):
         .only("pk", "full_name", "class_name", "grade", "school_id", "sort_name")
         .order_by("grade", "class_name", "sort_name")
     )
+
+
+# --- Safeguarding alerts ------------------------------------------------------------------
+
+
+def open_alerts(*, fetched_by, schools) -> list:
+    """Alerts a school's counselors and leadership must see: unacknowledged ones, and
+    child-protection alerts whose report is not recorded yet. Metadata only."""
+    from .models import SafeguardingAlert
+
+    ids = [s.pk for s in schools]
+    for school_id in ids:
+        access.require_roles_over(fetched_by, school_id, {Role.COUNSELOR, Role.SCHOOL_LEAD})
+    return list(
+        SafeguardingAlert.objects.filter(school_id__in=ids)
+        .filter(Q(acknowledged_at__isnull=True) | Q(report_due_at__isnull=False, reports=None))
+        .select_related("school")
+        .prefetch_related("reports")
+        .order_by("acknowledged_at", "-level", "raised_at")
+    )
+
+
+def escalated_alerts(*, fetched_by, units) -> list:
+    """Alerts that reached the Department's level in the officer's province, unacknowledged."""
+    from diemtua.orgs.models import OrgUnitAncestor
+
+    from .models import AlertLevel, SafeguardingAlert
+
+    below = OrgUnitAncestor.objects.filter(ancestor__in=units).values("descendant_id")
+    return list(
+        SafeguardingAlert.objects.filter(
+            school_id__in=below, level=AlertLevel.DEPARTMENT, acknowledged_at__isnull=True
+        )
+        .select_related("school")
+        .order_by("raised_at")
+    )

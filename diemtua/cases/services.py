@@ -17,7 +17,7 @@ from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import Role
 from diemtua.audit import services as audit
 
-from . import access, selectors
+from . import access, alerts, selectors
 from . import consent as consent_rules
 from .models import (
     SCOPE_FIELDS,
@@ -644,6 +644,7 @@ def assessment_record(
     risk_reasons: str = "",
     protective_factors: str = "",
     needs: str = "",
+    abuse_concern: bool = False,
     request=None,
 ) -> Assessment:
     case = _locked(case)
@@ -662,13 +663,18 @@ def assessment_record(
         risk_reasons=risk_reasons.strip(),
         protective_factors=protective_factors.strip(),
         needs=needs.strip(),
+        abuse_concern=abuse_concern,
         assessed_by=actor,
     )
     assessment.full_clean()
     assessment.save(force_insert=True)
-    if risk_level in (RiskLevel.HIGH, RiskLevel.IMMINENT) and not case.is_urgent:
+    serious = risk_level in (RiskLevel.HIGH, RiskLevel.IMMINENT) or abuse_concern
+    if serious and not case.is_urgent:
         case.is_urgent = True
         case.save(update_fields=["is_urgent", "updated_at"])
+    alerts.raise_for_assessment(
+        actor=actor, case=case, risk_level=risk_level, abuse_concern=abuse_concern, request=request
+    )
     _audit(
         actor,
         "cases.assessment_record",

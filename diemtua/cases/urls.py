@@ -26,6 +26,8 @@ urlpatterns = [
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("students/<int:pk>/", views.student_chronology, name="student_chronology"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/report/", views.child_protection_report, name="child_protection_report"),
     path("referrals/", views.referral_list, name="referral_list"),
     path("referrals/new/", views.referral_create, name="referral_create"),
 ]

@@ -17,13 +17,14 @@ from diemtua.audit import services as audit
 from diemtua.core import once
 from diemtua.students import access as student_access
 
-from . import access, intake, selectors, services
+from . import access, alerts, intake, selectors, services
 from .forms import (
     ActionForm,
     ActionStatusForm,
     AssessmentForm,
     AttachForm,
     CaseForm,
+    ChildProtectionReportForm,
     CloseForm,
     ConsentForm,
     DisclosureForm,
@@ -121,6 +122,10 @@ def case_queue(request):
             fetched_by=request.user, school=school, tab=tab, today=today, stage=stage, query=query
         )
     context["orphaned"] = list(selectors.orphaned_cases(fetched_by=request.user, school=school))
+    context["safeguarding_alerts"] = [
+        (alert, alerts.clock(alert))
+        for alert in selectors.open_alerts(fetched_by=request.user, schools=[school])
+    ]
     if request.htmx and request.htmx.trigger == "queue-poll":
         # The open queue checks every minute whether something came in. It gets counts only —
         # nothing identifiable — so it needs no audit row (480 a day per open tab would bury
@@ -298,6 +303,10 @@ FORM_ANCHORS = {
 def _case_page(request, case, status=200, **forms):
     failed = next(((key, form) for key, form in forms.items() if form is not None), None)
     context = {
+        "alerts": [
+            (alert, alerts.clock(alert))
+            for alert in case.alerts.prefetch_related("reports").select_related("acknowledged_by")
+        ],
         # A refused form may sit far down the page: say so at the top, with a link to it.
         "failed_form": failed[1] if failed else None,
         "failed_anchor": FORM_ANCHORS[failed[0]] if failed else "",
@@ -696,3 +705,59 @@ def referral_create(request):
             return redirect("referral_list")
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/referral_form.html", {"form": form}, status=status)
+
+
+# --- Safeguarding alerts ------------------------------------------------------------------
+
+
+def _back(request, fallback: str) -> str:
+    """Where the person came from (a page of this site), else `fallback`."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    wanted = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure())
+    return wanted if wanted and allowed else fallback
+
+
+@require_POST
+@login_required
+def alert_acknowledge(request, pk: int):
+    alert = access.get_alert_for_user(request.user, pk, request=request)
+    try:
+        alerts.acknowledge(actor=request.user, alert=alert, request=request)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã xác nhận cảnh báo. Cảm ơn thầy cô."))
+    return redirect(_back(request, reverse("home")))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def child_protection_report(request, pk: int):
+    """Record that the school reported a child-protection case (counselors and leadership)."""
+    alert = access.get_alert_for_user(request.user, pk, request=request)
+    form = ChildProtectionReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_once(
+            request,
+            form,
+            lambda: alerts.report_record(
+                actor=request.user, alert=alert, request=request, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            if saved is not REPEATED:
+                messages.success(request, _("Đã ghi nhận việc báo cáo."))
+            return redirect(_back(request, reverse("home")))
+    return render(
+        request,
+        "cases/report_form.html",
+        {
+            "form": form,
+            "alert": alert,
+            "clock": alerts.clock(alert),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

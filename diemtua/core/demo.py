@@ -168,6 +168,9 @@ def seed_demo() -> dict[str, int]:
 
     for key, count in seed_cases().items():
         stats[key] = stats.get(key, 0) + count
+    from diemtua.referrals.demo import seed_providers
+
+    stats["providers"] = seed_providers()
     return stats
 
 

@@ -44,7 +44,8 @@ ALLOWED_PARENT_KINDS = {
     # Since 07/2025 communes manage preschool, primary and lower-secondary schools; upper
     # secondary schools stay under the department.
     OrgKind.SCHOOL: {OrgKind.COMMUNE, OrgKind.DEPARTMENT},
-    OrgKind.PROVIDER: {OrgKind.DEPARTMENT},
+    # Partners serve a province; nationwide services (the 111 hotline) sit under the Ministry.
+    OrgKind.PROVIDER: {OrgKind.DEPARTMENT, OrgKind.MINISTRY},
 }
 
 

@@ -218,3 +218,18 @@ def test_second_run_creates_nothing(demo):
     assert seed_cases() == {"users": 0, "requests": 0, "cases": 0, "sessions": 0}
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == before
+
+
+def test_demo_alerts_past_ones_acknowledged_and_two_child_protection_clocks(demo):
+    from diemtua.cases.models import SafeguardingAlert
+
+    high = SafeguardingAlert.objects.filter(reason__in=["high_risk", "imminent_risk"])
+    assert high.count() >= 18 and not high.filter(acknowledged_at__isnull=True).exists()
+    trungtu = SafeguardingAlert.objects.get(school__code="01-TRUNGTU", reason="abuse")
+    assert (
+        trungtu.acknowledged_at is None and trungtu.report_due_at and not trungtu.reports.exists()
+    )
+    minhphu = SafeguardingAlert.objects.get(school__code="01-MINHPHU", reason="abuse")
+    assert minhphu.reports.get().reported_to == "hotline_111"
+    lead = selectors.open_alerts(fetched_by=_user("bgh.trungtu"), schools=[trungtu.school])
+    assert lead == [trungtu]

@@ -96,9 +96,32 @@ ROUTES = {
     "action_status": Route(roles=COUNSELOR, obj="action", method="post", ok_status=302),
     "session_detail": Route(roles=COUNSELOR, obj="session"),
     "student_chronology": Route(roles=COUNSELOR, obj="student"),
+    # Safeguarding alerts: the school's counselors and leadership (the Department's officers only
+    # once an alert has climbed to their level; the fixture alert is at the school's level).
+    "alert_acknowledge": Route(
+        roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}),
+        obj="alert",
+        method="post",
+        ok_status=302,
+    ),
+    "child_protection_report": Route(
+        roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}), obj="alert"
+    ),
     # A teacher sees only their own referrals: no object route, nothing of another school.
     "referral_list": Route(roles=frozenset({Role.TEACHER})),
     "referral_create": Route(roles=frozenset({Role.TEACHER})),
+    # The provider directory: everyone working in the province (and the Ministry) is inside its
+    # providers (PROVIDER_REACH below); teachers are inside but may not read it (403).
+    "provider_list": Route(roles=frozenset(BROWSE_ROLES | {Role.PARTNER_STAFF})),
+    "provider_detail": Route(roles=frozenset(BROWSE_ROLES | {Role.PARTNER_STAFF}), obj="provider"),
+    "provider_edit": Route(
+        roles=frozenset({Role.DEPARTMENT_OFFICER, Role.SYSTEM_ADMIN}), obj="provider"
+    ),
+    "provider_create": Route(
+        roles=frozenset({Role.DEPARTMENT_OFFICER, Role.SYSTEM_ADMIN}),
+        obj="department",
+        query="department={pk}",
+    ),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -113,6 +136,15 @@ INSIDE = {
     "ministry_officer": {"dept_a", "dept_b", "commune_a", "commune_b", "school_a", "school_b"},
     "system_admin": {"dept_a", "dept_b", "commune_a", "commune_b", "school_a", "school_b"},
     "partner_staff": {"provider_a"},
+}
+# Providers belong to a province: whoever works anywhere in it (or at the Ministry) reaches them.
+PROVIDER_REACH = {
+    "counselor": {"provider_a"},
+    "school_lead": {"provider_a"},
+    "teacher": {"provider_a"},
+    "commune_officer": {"provider_a"},
+    "ministry_officer": {"provider_a", "provider_b"},
+    "system_admin": {"provider_a", "provider_b"},
 }
 ROLE_OF = {
     "counselor": Role.COUNSELOR,
@@ -161,13 +193,40 @@ def _objects(world, kind):
             (world.users["teacher"].memberships.get(), "school_a"),
             (world.users["counselor_b"].memberships.get(), "school_b"),
         )
+    if kind == "provider":  # directory entries; province B's is made here
+        return (_provider(world, "provider_a"), "provider_a"), (
+            _provider(world, "provider_b"),
+            "provider_b",
+        )
     if kind in CASE_KINDS:
         mine, theirs = _case_objects(world, "school_a"), _case_objects(world, "school_b")
         return (mine[kind], "school_a"), (theirs[kind], "school_b")
     raise AssertionError(kind)
 
 
-CASE_KINDS = {"case", "request", "session", "consent", "action"}
+def _provider(world, unit_key):
+    from diemtua.orgs.models import OrgKind
+    from diemtua.referrals.models import ProviderCategory, ProviderProfile
+
+    if not hasattr(world, unit_key):
+        from diemtua.orgs import services as org_services
+
+        unit = org_services.org_unit_create(
+            actor=None,
+            kind=OrgKind.PROVIDER,
+            name="Bệnh viện Tâm thần Thanh Hóa",
+            code="38-BV",
+            parent=world.dept_b,
+        )
+        setattr(world, unit_key, unit)
+    unit = getattr(world, unit_key)
+    profile, _created = ProviderProfile.objects.get_or_create(
+        unit=unit, defaults={"category": ProviderCategory.PSYCHIATRIC}
+    )
+    return profile
+
+
+CASE_KINDS = {"case", "request", "session", "consent", "action", "alert"}
 
 
 def _case_objects(world, unit_key):
@@ -178,7 +237,14 @@ def _case_objects(world, unit_key):
 
         from django.utils import timezone
 
-        from diemtua.cases.models import Case, Consent, HelpRequest, PlanAction, Session
+        from diemtua.cases.models import (
+            Case,
+            Consent,
+            HelpRequest,
+            PlanAction,
+            SafeguardingAlert,
+            Session,
+        )
 
         school = getattr(world, unit_key)
         counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
@@ -207,7 +273,13 @@ def _case_objects(world, unit_key):
             duration_minutes=30,
             counselor=counselor,
         )
+        alert = SafeguardingAlert.objects.create(
+            case=case, school=school, reason="abuse", raised_at=timezone.now(),
+            raised_by=counselor, ack_due_at=timezone.now() + datetime.timedelta(hours=1),
+            report_due_at=timezone.now() + datetime.timedelta(hours=12),
+        )  # fmt: skip
         cache[unit_key] = {
+            "alert": alert,
             "case": case,
             "request": request,
             "session": session,
@@ -222,6 +294,8 @@ def _url(name, route, obj=None):
         url = reverse(name)
     elif route.obj == "membership":
         url = reverse(name, kwargs={"pk": obj.user_id, "membership_pk": obj.pk})
+    elif "{pk}" in route.query:  # the object travels in the query, e.g. ?department=<pk>
+        return f"{reverse(name)}?{route.query.format(pk=obj.pk)}"
     elif route.obj == "school_code":
         url = reverse(name, kwargs={"school_code": obj.code})
     else:
@@ -233,7 +307,7 @@ def _expected(route, person, unit_key):
     role = ROLE_OF[person]
     if route.public:
         return route.ok_status
-    if unit_key is not None and unit_key not in INSIDE[person]:
+    if unit_key is not None and unit_key not in INSIDE[person] | PROVIDER_REACH.get(person, set()):
         return 404
     return route.ok_status if role in route.roles else 403
 

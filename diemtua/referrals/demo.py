@@ -1,0 +1,214 @@
+"""Demo providers for the pilot localities (idempotent: a second run adds nothing).
+
+Names follow the usual provincial bodies; addresses stay at city level and office phone numbers
+are illustrative (only 111, 113 and 115 are the real public numbers).
+"""
+
+from diemtua.orgs.admin_units import MINISTRY_CODE
+from diemtua.orgs.models import OrgKind, OrgUnit
+
+from . import services
+from .models import ProviderCategory as C
+from .models import ProviderProfile
+
+DEMO_NOTE = "Số điện thoại văn phòng là số minh họa của bản demo."
+OFFICE_HOURS = "Thứ Hai–Thứ Sáu, 7h30–11h30 và 13h30–17h00"
+
+# (code, name, category, services, phone, hours, catchment, accepts referrals, address)
+NATIONWIDE = [
+    (
+        "TQ-111",
+        "Tổng đài điện thoại quốc gia bảo vệ trẻ em 111",
+        C.HOTLINE,
+        "Tiếp nhận thông tin, tư vấn và kết nối hỗ trợ trẻ em bị xâm hại, bạo lực, bóc lột, "
+        "bỏ rơi hoặc có nguy cơ; có thể gọi ẩn danh.",
+        "111",
+        "24/7, miễn phí",
+        "Toàn quốc",
+        False,
+        "",
+    ),
+    (
+        "TQ-115",
+        "Cấp cứu y tế 115",
+        C.HEALTH,
+        "Cấp cứu ngoài bệnh viện: tự gây thương tích, ngộ độc, chấn thương.",
+        "115",
+        "24/7",
+        "Toàn quốc (trung tâm cấp cứu của từng tỉnh, thành phố)",
+        False,
+        "",
+    ),
+]
+
+# province code → (name in titles, phone area code, address)
+PROVINCES = {
+    "01": ("thành phố Hà Nội", "024", "Hà Nội"),
+    "79": ("Thành phố Hồ Chí Minh", "028", "TP Hồ Chí Minh"),
+    "08": ("tỉnh Tuyên Quang", "0207", "Tuyên Quang"),
+    "25": ("tỉnh Phú Thọ", "0210", "Phú Thọ"),
+    "38": ("tỉnh Thanh Hóa", "0237", "Thanh Hóa"),
+}
+PSYCHIATRY = {
+    "01": ("01-BVTTHN", "Bệnh viện Tâm thần Hà Nội"),
+    "79": ("79-BVTT", "Bệnh viện Tâm thần Thành phố Hồ Chí Minh"),
+    "08": ("08-PKTT", "Phòng khám Tâm thần – Bệnh viện Đa khoa tỉnh Tuyên Quang"),
+    "25": ("25-BVTT", "Bệnh viện Tâm thần tỉnh Phú Thọ"),
+    "38": ("38-BVTT", "Bệnh viện Tâm thần tỉnh Thanh Hóa"),
+}
+# The commune of a demo school in each province: its police is the nearest door.
+POLICE_COMMUNES = {"01": "00235", "79": "27139", "08": "00715", "25": "05200", "38": "14797"}
+# Former provinces merged on 01/07/2025 keep a local office.
+FORMER_AREA_OFFICES = {
+    "08": (
+        "08-CTXH-HG",
+        "Trung tâm Công tác xã hội tỉnh Tuyên Quang – cơ sở Hà Giang",
+        "Các xã thuộc tỉnh Hà Giang cũ",
+        "0219",
+    ),
+    "25": (
+        "25-CTXH-HB",
+        "Trung tâm Công tác xã hội tỉnh Phú Thọ – cơ sở Hòa Bình",
+        "Các xã thuộc tỉnh Hòa Bình cũ",
+        "0218",
+    ),
+}
+
+
+def _province_entries(code: str) -> list[tuple]:
+    title, area, short = PROVINCES[code]
+    whole = "Toàn thành phố" if code in {"01", "79"} else "Toàn tỉnh"
+    psych_code, psych_name = PSYCHIATRY[code]
+    entries = [
+        (
+            psych_code,
+            psych_name,
+            C.PSYCHIATRIC,
+            "Khám, chẩn đoán và điều trị rối loạn tâm thần ở trẻ em và vị thành niên (trầm cảm, "
+            "lo âu, rối loạn hành vi, nguy cơ tự sát); tư vấn tâm lý; điều trị ngoại trú và "
+            "nội trú.",
+            f"{area} 3999 0101",
+            "Khám: Thứ Hai–Thứ Sáu 7h30–16h30; cấp cứu 24/7",
+            whole,
+            # Only the Hà Nội hospital has staff on Điểm Tựa in the demo (login dt.hanoi).
+            code == "01",
+        ),
+        (
+            f"{code}-CTXH",
+            f"Trung tâm Công tác xã hội {title}",
+            C.SOCIAL_WORK,
+            "Đánh giá nhu cầu và quản lý trường hợp trẻ em cần bảo vệ; tư vấn tâm lý, tham vấn gia "
+            "đình; chăm sóc thay thế tạm thời; kết nối trợ giúp pháp lý.",
+            f"{area} 3999 0202",
+            OFFICE_HOURS + "; tiếp nhận ca khẩn cấp 24/7 qua đường dây nóng",
+            whole,
+            False,
+        ),
+        (
+            f"{code}-DTN",
+            f"Đoàn Thanh niên Cộng sản Hồ Chí Minh {title}",
+            C.YOUTH_UNION,
+            "Câu lạc bộ kỹ năng sống, tư vấn học đường cho đoàn viên, hoạt động ngoại khóa và "
+            "tình nguyện; kết nối hỗ trợ học sinh có hoàn cảnh khó khăn.",
+            f"{area} 3999 0303",
+            OFFICE_HOURS,
+            whole,
+            False,
+        ),
+        (
+            f"{code}-HLHPN",
+            f"Hội Liên hiệp Phụ nữ {title}",
+            C.WOMEN_UNION,
+            "Tư vấn gia đình, phòng chống bạo lực gia đình và xâm hại trẻ em; địa chỉ tin cậy "
+            "tại cộng đồng; hỗ trợ mẹ đơn thân.",
+            f"{area} 3999 0404",
+            OFFICE_HOURS,
+            whole,
+            False,
+        ),
+    ]
+    if code in FORMER_AREA_OFFICES:
+        office_code, office_name, catchment, old_area = FORMER_AREA_OFFICES[code]
+        entries.append(
+            (
+                office_code,
+                office_name,
+                C.SOCIAL_WORK,
+                "Quản lý trường hợp trẻ em cần bảo vệ, tư vấn tâm lý và tham vấn gia đình tại "
+                "địa bàn.",
+                f"{old_area} 3999 0505",
+                OFFICE_HOURS,
+                catchment,
+                False,
+            )
+        )
+    return [(*entry, short) for entry in entries]
+
+
+def _police_entry(code: str):
+    commune_code = POLICE_COMMUNES.get(code)
+    commune = (
+        OrgUnit.objects.filter(kind=OrgKind.COMMUNE, code=commune_code, valid_to__isnull=True)
+        .only("name")
+        .first()
+        if commune_code
+        else None
+    )
+    if commune is None:
+        return None
+    return (
+        f"{code}-CA{commune_code}",
+        f"Công an {commune.name}",
+        C.POLICE,
+        "Tiếp nhận tin báo về bạo lực, xâm hại, mua bán trẻ em; bảo vệ an toàn cho trẻ và "
+        "phối hợp với nhà trường, gia đình.",
+        "113 (khẩn cấp)",
+        "24/7",
+        commune.name,
+        False,
+        PROVINCES[code][2],
+    )
+
+
+def _ensure(parent: OrgUnit, entry) -> bool:
+    code, name, category, offered, phone, hours, catchment, accepts, address = entry
+    if ProviderProfile.objects.filter(unit__code=code, unit__kind=OrgKind.PROVIDER).exists():
+        return False
+    existing = OrgUnit.objects.filter(kind=OrgKind.PROVIDER, code=code, valid_to=None).first()
+    services.provider_create(
+        actor=None,
+        parent=parent,
+        code=code,
+        # A unit made earlier (01-BVTTHN, seeded with its address) keeps its own address.
+        name=existing.name if existing else name,
+        address=existing.address if existing else address,
+        category=category,
+        services=offered,
+        phone=phone,
+        opening_hours=hours,
+        catchment=catchment,
+        accepts_referrals=accepts,
+        notes="" if phone[:3] in {"111", "113", "115"} else DEMO_NOTE,
+    )
+    return True
+
+
+def seed_providers() -> int:
+    """Add the demo providers that are missing; returns how many were added."""
+    added = 0
+    ministry = OrgUnit.objects.get(kind=OrgKind.MINISTRY, code=MINISTRY_CODE)
+    for entry in NATIONWIDE:
+        added += _ensure(ministry, entry)
+    for code in PROVINCES:
+        department = OrgUnit.objects.filter(
+            kind=OrgKind.DEPARTMENT, code=code, valid_to__isnull=True
+        ).first()
+        if department is None:
+            continue
+        entries = _province_entries(code)
+        police = _police_entry(code)
+        if police is not None:
+            entries.append(police)
+        for entry in entries:
+            added += _ensure(department, entry)
+    return added
