@@ -35,6 +35,11 @@ def page(live_server, monkeypatch):
         page.base_url = live_server.url
         yield page
         browser.close()
+        # Inside sync_playwright() the ORM sees a context of its own and opens another
+        # connection; close it, or PostgreSQL cannot drop the test database afterwards.
+        from django.db import connection
+
+        connection.close()
 
 
 def _login(page, username):
