@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "diemtua.audit",
     "diemtua.cases",
     "diemtua.referrals",
+    "diemtua.notifications",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "diemtua.accounts.context_processors.roles",
+                "diemtua.notifications.context_processors.unread",
             ],
         },
     },
@@ -307,7 +310,21 @@ DIEMTUA_CHILD_PROTECTION_REPORT_HOURS = float(
 DIEMTUA_ALERT_ACK_MINUTES = int(os.environ.get("DIEMTUA_ALERT_ACK_MINUTES", "60"))
 CELERY_BEAT_SCHEDULE = {
     "escalate-safeguarding-alerts": {"task": "cases.escalate_alerts", "schedule": 300.0},
+    "send-reminders": {"task": "notifications.send_reminders", "schedule": 3600.0},
+    "send-daily-digests": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# E-mail: printed to the console in development and the demo; set EMAIL_BACKEND and the
+# usual EMAIL_HOST/PORT/… for a real server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Điểm Tựa <no-reply@diemtua.local>")
 
 LOGGING = {
     "version": 1,

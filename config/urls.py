@@ -14,5 +14,7 @@ urlpatterns = [
     path("audit/", include("diemtua.audit.urls")),
     path("help/", include("diemtua.cases.help_urls")),
     path("cases/", include("diemtua.cases.urls")),
+    path("notifications/", include("diemtua.notifications.urls")),
     path("providers/", include("diemtua.referrals.urls")),
+    path("referrals/", include("diemtua.referrals.referral_urls")),
 ]

@@ -56,6 +56,13 @@ ACTION_LABELS = {
     "cases.request_status_view": _("Xem trạng thái yêu cầu bằng mã tra cứu"),
     "referrals.provider_create": _("Thêm đơn vị phối hợp vào danh bạ"),
     "referrals.provider_update": _("Sửa thông tin đơn vị phối hợp"),
+    "referrals.referral_send": _("Chuyển gửi học sinh tới đơn vị phối hợp"),
+    "referrals.referral_view": _("Xem chuyển gửi"),
+    "referrals.referral_accept": _("Đơn vị phối hợp tiếp nhận chuyển gửi"),
+    "referrals.referral_decline": _("Đơn vị phối hợp từ chối chuyển gửi"),
+    "referrals.appointment_record": _("Ghi lịch hẹn của chuyển gửi"),
+    "referrals.referral_close": _("Kết thúc chuyển gửi và gửi kết quả cho trường"),
+    "referrals.access_refused": _("Bị từ chối xem chuyển gửi"),
 }
 
 

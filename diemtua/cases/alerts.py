@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import Role
@@ -75,7 +76,40 @@ def raise_for_assessment(*, actor, case, risk_level: str, abuse_concern: bool, r
             extra={"case": case.pk, "reason": reason},
         )
         raised.append(alert)
+        _tell(
+            alert,
+            gettext_noop("Cảnh báo an toàn mới ở hồ sơ #%(pk)s: cần xác nhận"),
+            roles=TEAM_ROLES,
+        )
     return raised
+
+
+TEAM_ROLES = (Role.COUNSELOR, Role.SCHOOL_LEAD)
+
+
+def _tell(alert, text: str, *, roles=(), department: bool = False) -> None:
+    """Notify the people who must act; the text names no student, only the case number."""
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    from diemtua.notifications import recipients
+    from diemtua.notifications.models import Kind
+    from diemtua.notifications.services import notify
+
+    with override("vi"):
+        message = _(text) % {"pk": alert.case_id}
+    users = recipients.at_unit(alert.school_id, roles) if roles else []
+    if department:
+        users += recipients.department_officers_over(alert.school_id)
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            kind=Kind.ALERT,
+            text=message,
+            link=reverse("home"),
+            dedupe_key=f"alert:{alert.pk}:level{alert.level}",
+        )
+    )
 
 
 @transaction.atomic
@@ -119,6 +153,12 @@ def escalate_overdue(now: datetime.datetime | None = None) -> int:
             alert.escalated_at = now
             alert.ack_due_at = now + _ack_window()
             alert.save(update_fields=["level", "escalated_at", "ack_due_at"])
+            _tell(
+                alert,
+                gettext_noop("Cảnh báo an toàn ở hồ sơ #%(pk)s chưa ai xác nhận: đã chuyển lên"),
+                roles=(Role.SCHOOL_LEAD,),
+                department=alert.level == AlertLevel.DEPARTMENT,
+            )
             audit.record(
                 actor=None,
                 action="cases.alert_escalate",

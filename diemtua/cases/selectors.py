@@ -382,6 +382,37 @@ def chronology(*, fetched_by, student) -> list[Entry]:
             Entry(d.shared_at, "referral", _("Chia sẻ thông tin với %(partner)s")
                   % {"partner": d.partner_name}, d.content, d.case_id, case_url(d.case_id))
         )  # fmt: skip
+    from diemtua.referrals.models import Referral, ReferralStatus
+
+    referrals = Referral.objects.filter(case_id__in=case_ids).select_related("provider")
+    for r in referrals.prefetch_related("appointments"):
+        url = reverse("partner_referral_detail", kwargs={"pk": r.pk})
+        partner = {"partner": r.provider.name}
+        entries.append(
+            Entry(r.sent_at, "referral", _("Chuyển gửi tới %(partner)s") % partner, r.reason,
+                  r.case_id, url)
+        )  # fmt: skip
+        if r.responded_at and r.status == ReferralStatus.DECLINED:
+            entries.append(
+                Entry(r.responded_at, "referral", _("%(partner)s từ chối chuyển gửi") % partner,
+                      r.decline_reason, r.case_id, url)
+            )  # fmt: skip
+        elif r.responded_at:
+            entries.append(
+                Entry(r.responded_at, "referral", _("%(partner)s tiếp nhận chuyển gửi") % partner,
+                      "", r.case_id, url)
+            )  # fmt: skip
+        for a in r.appointments.all():
+            entries.append(
+                Entry(a.at, "referral", _("Lịch hẹn tại %(partner)s") % partner, a.details,
+                      r.case_id, url)
+            )  # fmt: skip
+        if r.closed_at:
+            entries.append(
+                Entry(r.closed_at, "referral", _("%(partner)s kết thúc chuyển gửi: %(outcome)s")
+                      % {**partner, "outcome": r.get_outcome_display()}, r.feedback, r.case_id,
+                      url)
+            )  # fmt: skip
     for e in EmergencyOverride.objects.filter(case_id__in=case_ids):
         entries.append(
             Entry(e.recorded_at, "emergency", _("Khẩn cấp: làm “%(scope)s” khi chưa có đồng ý")

@@ -301,6 +301,8 @@ FORM_ANCHORS = {
 
 
 def _case_page(request, case, status=200, **forms):
+    from diemtua.referrals.selectors import case_referrals
+
     failed = next(((key, form) for key, form in forms.items() if form is not None), None)
     context = {
         "alerts": [
@@ -329,6 +331,7 @@ def _case_page(request, case, status=200, **forms):
         "action_form": forms.get("action") or ActionForm(),
         "stage_form": forms.get("stage"),
         "is_assigned": any(c.pk == request.user.pk for c in case.counselors.all()),
+        "referrals": case_referrals(case),
     }
     if context["is_assigned"]:
         context["viewers"] = selectors.case_viewers(case)

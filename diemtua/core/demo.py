@@ -171,6 +171,9 @@ def seed_demo() -> dict[str, int]:
     from diemtua.referrals.demo import seed_providers
 
     stats["providers"] = seed_providers()
+    from diemtua.referrals.demo import seed_referrals
+
+    stats["referrals"] = seed_referrals()
     return stats
 
 

@@ -87,3 +87,61 @@ def get_area_to_manage(user, pk) -> OrgUnit:
     )
     access.require_roles_over(user, area.pk, PROVIDER_MANAGE_ROLES)
     return area
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+# A referral has two sides: the receiving organisation's partner staff, and the counselors of the
+# sending school who may see its case. Anyone else with a role over the school or the provider is
+# an insider (403); everyone else gets 404, as for a referral that does not exist. Refusals are
+# audited like the case's.
+
+
+def _referral_refused(user, refusal, pk, request) -> None:
+    from diemtua.audit import services as audit
+
+    audit.record(
+        actor=user,
+        action="referrals.access_refused",
+        object_type="referrals.referral",
+        object_id=str(pk),
+        request=request,
+        extra={"answer": 404 if isinstance(refusal, Http404) else 403},
+    )
+
+
+def referral_side(user, referral) -> str:
+    """ "partner" or "school" for who may act on it; raises 404/403 for everyone else."""
+    from diemtua.cases.access import can_see_case
+
+    if Role.PARTNER_STAFF in access.roles_over(user, referral.provider_id):
+        return "partner"
+    school_roles = access.roles_over(user, referral.school_id)
+    if Role.COUNSELOR in school_roles:
+        if not can_see_case(user, referral.case):
+            raise Http404
+        return "school"
+    if school_roles or access.roles_over(user, referral.provider_id):
+        raise PermissionDenied
+    raise Http404
+
+
+def get_referral_for_user(user, pk: int, *, request=None, partner_only: bool = False):
+    """A referral for its partner staff or the sending school's counselors (`partner_only`:
+    the actions only the receiving organisation takes; the school's counselors get 403)."""
+    from .models import Referral
+
+    try:
+        referral = get_object_or_404(
+            Referral.objects.select_related(
+                "provider", "school", "case", "sent_by"
+            ).prefetch_related("case__counselors"),
+            pk=pk,
+        )
+        side = referral_side(user, referral)
+        if partner_only and side != "partner":
+            raise PermissionDenied
+    except (Http404, PermissionDenied) as refusal:
+        _referral_refused(user, refusal, pk, request)
+        raise
+    referral.side = side
+    return referral

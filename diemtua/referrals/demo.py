@@ -212,3 +212,179 @@ def seed_providers() -> int:
         for entry in entries:
             added += _ensure(department, entry)
     return added
+
+
+# --- Demo referrals -----------------------------------------------------------------------------
+
+HOSPITAL_CODE = "01-BVTTHN"
+
+
+def _demo_case(school_code: str, exclude=()):
+    """An open, unrestricted case of a named student at the school, with an assessment."""
+    from diemtua.cases.models import Case, Stage
+
+    return (
+        Case.objects.filter(
+            school__code=school_code,
+            student__isnull=False,
+            restricted=False,
+            assessments__isnull=False,
+        )
+        .exclude(stage=Stage.CLOSED)
+        .exclude(pk__in=exclude)
+        .order_by("pk")
+        .distinct()
+        .first()
+    )
+
+
+def _counselor(case):
+    return case.counselors.filter(is_active=True).order_by("pk").first()
+
+
+def _consent_to_share(case, actor, partner_name: str, given_on) -> None:
+    """Whoever must agree to sharing with the hospital (the student from 7, the guardian)."""
+    from diemtua.cases import services as case_services
+    from diemtua.cases.consent import covering_consents, who_must_agree
+    from diemtua.cases.models import ConsentGiver, ConsentMethod, Scope
+
+    given_on = max(given_on, case.opened_on)
+    have = {c.given_by for c in covering_consents(case, Scope.SHARING, given_on, partner_name)}
+    guardian = case.student.guardians.order_by("pk").first()
+    for giver in sorted(who_must_agree(case, Scope.SHARING, given_on) - have):
+        is_guardian = giver == ConsentGiver.GUARDIAN
+        case_services.consent_record(
+            actor=actor,
+            case=case,
+            given_by=giver,
+            guardian=guardian if is_guardian else None,
+            guardian_name="" if guardian or not is_guardian else "Cha mẹ của em",
+            scopes={Scope.SHARING},
+            method=ConsentMethod.WRITTEN if is_guardian else ConsentMethod.VERBAL,
+            given_on=given_on,
+            partner_name=partner_name,
+        )
+
+
+def seed_referrals() -> int:
+    """dt.hanoi's hospital has received three referrals from Hà Nội's demo schools: one closed
+    with feedback (Minh Phú, on the consent already recorded), one accepted with an appointment,
+    one waiting for an answer. Through the services; a second run adds nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    from diemtua.core import working_hours
+
+    from .models import Appointment, Outcome, Referral
+
+    hospital = OrgUnit.objects.filter(kind=OrgKind.PROVIDER, code=HOSPITAL_CODE).first()
+    staff = hospital and hospital.memberships.filter(role="partner_staff").first()
+    if hospital is None or staff is None or Referral.objects.filter(provider=hospital).exists():
+        return 0
+    partner = staff.user
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+
+    def at(days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
+        day = today - datetime.timedelta(days=days_ago)
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tz)
+
+    def backdate(referral, sent):
+        Referral.objects.filter(pk=referral.pk).update(
+            sent_at=sent,
+            respond_due_at=working_hours.calendar().add(sent, services.RESPOND_WITHIN),
+        )
+
+    added = 0
+    used = []
+    # 1. Minh Phú: the high-risk case already shared with the hospital on both consents.
+    from diemtua.cases.models import Disclosure
+
+    shared = Disclosure.objects.filter(case__school__code="01-MINHPHU").select_related("case")
+    closed_case = next((d.case for d in shared if d.case.is_open), None)
+    if closed_case is not None:
+        used.append(closed_case.pk)
+        actor = _counselor(closed_case)
+        _consent_to_share(closed_case, actor, hospital.name, today - datetime.timedelta(days=51))
+        referral = services.referral_send(
+            actor=actor,
+            case=closed_case,
+            provider=hospital,
+            reason="Ý nghĩ tự sát lặp lại trong nhiều tuần, một lần gọi điện trong khủng hoảng; "
+            "đề nghị khám và tư vấn chuyên khoa tâm thần nhi.",
+            urgency="urgent",
+            fields=["full_name", "date_of_birth", "class_name", "guardian_contact", "risk_level",
+                    "summary"],
+            summary="Em đã có kế hoạch an toàn với trường và gia đình; mẹ em đồng ý đưa em đi "
+            "khám. Trường gặp em hai tuần một lần.",
+            feedback_due_on=today + datetime.timedelta(days=1),
+        )  # fmt: skip
+        services.referral_accept(actor=partner, referral=referral)
+        services.appointment_record(
+            actor=partner,
+            referral=referral,
+            at=at(45, 8, 30),
+            details="Khoa Tâm thần nhi, tầng 2 nhà B. Mang theo sổ khám bệnh.",
+        )
+        services.referral_close(
+            actor=partner,
+            referral=referral,
+            outcome=Outcome.SUCCESSFUL,
+            feedback="Em đã được khám và điều trị ngoại trú, tái khám mỗi tháng. Đề nghị nhà "
+            "trường tiếp tục gặp em định kỳ và báo ngay cho bệnh viện nếu em có ý nghĩ tự hại.",
+        )
+        backdate(referral, at(50, 9, 30))
+        Referral.objects.filter(pk=referral.pk).update(
+            responded_at=at(49, 14, 0),
+            closed_at=at(30, 16, 0),
+            feedback_due_on=today - datetime.timedelta(days=28),
+        )
+        added += 1
+    # 2. Lĩnh Nam: accepted, the first appointment booked for next week.
+    accepted_case = _demo_case("01-LINHNAM", used)
+    if accepted_case is not None:
+        used.append(accepted_case.pk)
+        actor = _counselor(accepted_case)
+        _consent_to_share(accepted_case, actor, hospital.name, today - datetime.timedelta(days=4))
+        referral = services.referral_send(
+            actor=actor,
+            case=accepted_case,
+            provider=hospital,
+            reason="Lo âu kéo dài, mất ngủ và bỏ ăn trước các kỳ kiểm tra dù đã tư vấn ở trường "
+            "sáu tuần; cần đánh giá chuyên khoa.",
+            urgency="soon",
+            fields=["full_name", "date_of_birth", "guardian_contact", "risk_level", "summary"],
+            summary="Em hợp tác tốt, gia đình mong được tư vấn cách hỗ trợ em ở nhà.",
+            feedback_due_on=today + datetime.timedelta(days=21),
+        )
+        services.referral_accept(actor=partner, referral=referral)
+        services.appointment_record(
+            actor=partner,
+            referral=referral,
+            at=datetime.datetime.combine(
+                today + datetime.timedelta(days=5), datetime.time(9, 0), tz
+            ),
+            details="Phòng khám Tâm lý trẻ em, tầng 1 nhà A; phụ huynh đi cùng.",
+        )
+        backdate(referral, at(3, 10, 15))
+        Referral.objects.filter(pk=referral.pk).update(responded_at=at(2, 8, 40))
+        Appointment.objects.filter(referral=referral).update(created_at=at(2, 8, 45))
+        added += 1
+    # 3. Trung Tự: sent this morning, waiting for the hospital's answer.
+    new_case = _demo_case("01-TRUNGTU", used)
+    if new_case is not None:
+        actor = _counselor(new_case)
+        _consent_to_share(new_case, actor, hospital.name, today)
+        services.referral_send(
+            actor=actor,
+            case=new_case,
+            provider=hospital,
+            reason="Em thường xuyên hoảng sợ, không chịu đến lớp; gia đình đề nghị trường giới "
+            "thiệu nơi khám.",
+            urgency="routine",
+            fields=["full_name", "date_of_birth", "class_name", "guardian_contact"],
+            feedback_due_on=today + datetime.timedelta(days=14),
+        )
+        added += 1
+    return added

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from diemtua.cases.forms import CaseFormBase
 from diemtua.core.forms import BootstrapFormMixin
+from diemtua.orgs.models import OrgUnit
 
-from .models import ProviderCategory
+from .models import FailureReason, Outcome, ProviderCategory, SharedField, Urgency
 
 
 class ProviderFilterForm(forms.Form):
@@ -62,4 +64,84 @@ class ProviderCreateForm(ProviderForm):
         regex=r"^[A-Za-z0-9-]+$",
         help_text=_("Không bắt buộc; để trống để hệ thống tự đặt mã."),
         error_messages={"invalid": _("Mã chỉ gồm chữ không dấu, số và dấu gạch ngang.")},
+    )
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+TEXT = forms.Textarea(attrs={"rows": 3})
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ReferralSendForm(CaseFormBase):
+    provider = forms.ModelChoiceField(
+        label=_("Đơn vị nhận"), queryset=OrgUnit.objects.none(), empty_label=None
+    )
+    reason = forms.CharField(label=_("Lý do chuyển gửi"), widget=TEXT)
+    urgency = forms.ChoiceField(
+        label=_("Mức độ khẩn"),
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect,
+    )
+    fields = forms.MultipleChoiceField(
+        label=_("Thông tin gửi cho đơn vị nhận (chỉ những gì đơn vị cần)"),
+        choices=SharedField.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Tóm tắt của cán bộ tư vấn"),
+        widget=TEXT,
+        required=False,
+        help_text=_("Chỉ gửi khi đã chọn ở trên. Không chép ghi chép các buổi tư vấn."),
+    )
+    feedback_due_on = forms.DateField(
+        label=_("Hạn đơn vị gửi kết quả cho trường"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    emergency_reason = forms.CharField(
+        label=_("Lý do khẩn cấp (chỉ khi chưa có sự đồng ý chia sẻ với đơn vị này)"),
+        widget=TEXT,
+        required=False,
+    )
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if providers is not None:
+            self.fields["provider"].queryset = providers
+
+
+class AcceptForm(CaseFormBase):
+    """Accepting takes no fields; the form carries the once token and any refusal."""
+
+
+class DeclineForm(CaseFormBase):
+    reason = forms.CharField(label=_("Lý do từ chối"), widget=TEXT, required=False)
+
+
+class AppointmentForm(CaseFormBase):
+    at = forms.DateTimeField(
+        label=_("Thời gian hẹn"),
+        widget=DATETIME_INPUT,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        required=False,
+    )
+    details = forms.CharField(label=_("Địa điểm, ghi chú"), widget=TEXT, required=False)
+
+
+class CloseForm(CaseFormBase):
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"), choices=Outcome.choices, widget=forms.RadioSelect, required=False
+    )
+    failure_reason = forms.ChoiceField(
+        label=_("Lý do không thành công"),
+        choices=[("", "—"), *FailureReason.choices],
+        required=False,
+    )
+    feedback = forms.CharField(
+        label=_("Phản hồi cho nhà trường"),
+        widget=TEXT,
+        required=False,
+        help_text=_("Những gì trường cần để tiếp tục hỗ trợ em; không cần chi tiết điều trị."),
     )

@@ -64,3 +64,33 @@ def areas_to_manage(*, fetched_by) -> QuerySet[OrgUnit]:
         .distinct()
         .order_by("-kind", "search_name")
     )
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+
+
+def referral_inbox(*, fetched_by, status: str = ""):
+    """Referrals sent to the organisations where this user is partner staff; nothing else."""
+    from diemtua.accounts.roles import Role
+
+    from .models import Referral
+
+    units = [u.pk for u in access.units_with_role(fetched_by, {Role.PARTNER_STAFF})]
+    qs = Referral.objects.filter(provider_id__in=units).select_related("provider", "school")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-sent_at", "-pk")
+
+
+def case_referrals(case) -> list:
+    """A case's referrals with their appointments, for the case page (its counselors only)."""
+    return list(
+        case.referrals.select_related("provider")
+        .prefetch_related("appointments")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def referral_targets(*, fetched_by):
+    """Providers a counselor can send to: in the directory and accepting referrals."""
+    return providers_for(fetched_by=fetched_by, accepts_referrals=True)

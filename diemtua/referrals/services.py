@@ -1,16 +1,32 @@
 """Writes to the provider directory. Each provider is an OrgUnit (created through orgs.services)
 with a ProviderProfile holding its directory details."""
 
-from django.core.exceptions import ValidationError
+import datetime
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diemtua.accounts import access as account_access
+from diemtua.accounts.roles import Role
 from diemtua.audit import services as audit
+from diemtua.core import working_hours
 from diemtua.core.text import fold
 from diemtua.orgs import services as org_services
 from diemtua.orgs.models import OrgKind, OrgUnit
 
-from .models import ProviderProfile
+from .models import (
+    Appointment,
+    FailureReason,
+    Outcome,
+    ProviderProfile,
+    Referral,
+    ReferralStatus,
+    SharedField,
+    Urgency,
+)
 
 PROFILE_FIELDS = (
     "category",
@@ -150,3 +166,301 @@ def provider_update(*, actor, profile: ProviderProfile, request=None, **changes)
         extra={"changed": sorted(changed + profile_changed)},
     )
     return profile
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+# A referral is sent by a counselor of the case (consent covering the partner, or an emergency
+# recorded, through cases.services.disclosure_record) and answered by the partner's staff:
+# sent → accepted | declined; accepted → closed (with an outcome). Audit rows carry ids and
+# codes only, never the reason, the snapshot or the feedback.
+
+RESPOND_WITHIN = datetime.timedelta(hours=16)  # two working days of 8 hours
+
+
+def _referral_audit(actor, action: str, referral, request, **extra) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=referral,
+        org_unit=referral.school_id,
+        request=request,
+        extra={"case": referral.case_id, "provider": referral.provider_id, **extra},
+    )
+
+
+def _snapshot(case, fields: list[str], summary: str) -> dict[str, str]:
+    """The values of the chosen fields as they are now; nothing that was not chosen."""
+    student = case.student
+    data = {}
+    for code in fields:
+        if code == SharedField.SUMMARY:
+            data[code] = summary.strip()
+        elif code == SharedField.RISK_LEVEL:
+            latest = case.assessments.order_by("-assessed_on", "-pk").first()
+            data[code] = (
+                f"{latest.get_risk_level_display()} ({latest.assessed_on:%d/%m/%Y})"
+                if latest
+                else str(_("Chưa đánh giá"))
+            )
+        elif code == SharedField.FULL_NAME:
+            data[code] = student.full_name
+        elif code == SharedField.DATE_OF_BIRTH:
+            data[code] = f"{student.date_of_birth:%d/%m/%Y}"
+        elif code == SharedField.CLASS_NAME:
+            data[code] = student.class_name
+        elif code == SharedField.GUARDIAN_CONTACT:
+            data[code] = "; ".join(
+                ", ".join(
+                    part
+                    for part in (
+                        f"{g.full_name} ({g.get_relationship_display()})",
+                        g.phone,
+                        g.email,
+                    )
+                    if part
+                )
+                for g in student.guardians.all()
+            ) or str(_("Chưa có"))
+    return data
+
+
+STUDENT_FIELDS = {
+    SharedField.FULL_NAME,
+    SharedField.DATE_OF_BIRTH,
+    SharedField.CLASS_NAME,
+    SharedField.GUARDIAN_CONTACT,
+}
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    actor,
+    case,
+    provider: OrgUnit,
+    reason: str,
+    urgency: str,
+    fields,
+    summary: str = "",
+    feedback_due_on: datetime.date,
+    emergency_reason: str = "",
+    request=None,
+) -> Referral:
+    from diemtua.cases import services as case_services
+    from diemtua.cases.models import Scope
+
+    case = case_services._locked(case)
+    case_services._require_counselor(actor, case)
+    case_services._require_open(case)
+    fields = [code for code in SharedField.values if code in set(fields or ())]
+    errors = {}
+    profile = ProviderProfile.objects.filter(unit=provider).first()
+    if (
+        provider.kind != OrgKind.PROVIDER
+        or provider.valid_to is not None
+        or profile is None
+        or not profile.accepts_referrals
+    ):
+        errors["provider"] = _("Đơn vị này không nhận chuyển gửi qua Điểm Tựa.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Hãy ghi lý do chuyển gửi.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Hãy chọn mức độ khẩn.")
+    if not fields:
+        errors["fields"] = _("Hãy chọn ít nhất một thông tin gửi cho đơn vị nhận.")
+    elif case.student_id is None and STUDENT_FIELDS & set(fields):
+        errors["fields"] = _(
+            "Hồ sơ ẩn danh: chưa biết học sinh là ai nên không thể gửi họ tên, ngày sinh, lớp "
+            "hay liên hệ phụ huynh."
+        )
+    if SharedField.SUMMARY in fields and not (summary or "").strip():
+        errors["summary"] = _("Đã chọn gửi bản tóm tắt: hãy viết bản tóm tắt.")
+    if summary.strip() and SharedField.SUMMARY not in fields:
+        errors["summary"] = _("Bản tóm tắt chỉ được gửi khi chọn “Tóm tắt của cán bộ tư vấn”.")
+    if feedback_due_on is None or feedback_due_on <= timezone.localdate():
+        errors["feedback_due_on"] = _("Hạn gửi kết quả phải sau hôm nay.")
+    if errors:
+        raise ValidationError(errors)
+    if len(reason) > case_services.TEXT_MAX or len(summary) > case_services.TEXT_MAX:
+        raise ValidationError(
+            _("Nội dung dài quá %(max)s ký tự.") % {"max": case_services.TEXT_MAX}
+        )
+    # The same rule as any sharing with a partner (cases.services): the consent covering this
+    # partner by name, or an emergency recorded (audited, shown on the case and its chronology).
+    consent, emergency = case_services._consent_or_emergency(
+        actor=actor,
+        case=case,
+        scope=Scope.SHARING,
+        on=timezone.localdate(),
+        emergency_reason=emergency_reason,
+        partner_name=provider.name,
+        request=request,
+    )
+    now = timezone.now()
+    referral = Referral(
+        case=case,
+        school_id=case.school_id,
+        provider=provider,
+        consent=consent,
+        emergency=emergency,
+        reason=reason.strip(),
+        urgency=urgency,
+        shared_fields=",".join(fields),
+        shared=json.dumps(_snapshot(case, fields, summary or ""), ensure_ascii=False),
+        sent_at=now,
+        sent_by=actor,
+        respond_due_at=working_hours.calendar().add(now, RESPOND_WITHIN),
+        feedback_due_on=feedback_due_on,
+    )
+    referral.full_clean()
+    referral.save(force_insert=True)
+    _referral_audit(
+        actor,
+        "referrals.referral_send",
+        referral,
+        request,
+        urgency=urgency,
+        fields=fields,
+        emergency=emergency is not None,
+    )
+    return referral
+
+
+def _locked_referral(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _require_partner(actor, referral: Referral) -> None:
+    """Services check again what access.py checked: only the receiving organisation's staff."""
+    if Role.PARTNER_STAFF not in account_access.roles_over(actor, referral.provider_id):
+        raise PermissionDenied
+
+
+def _require_status(referral: Referral, *allowed: str, message) -> None:
+    if referral.status not in allowed:
+        raise ValidationError(message)
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral: Referral, request=None) -> Referral:
+    referral = _locked_referral(referral)
+    _require_partner(actor, referral)
+    _require_status(
+        referral,
+        ReferralStatus.SENT,
+        message=_("Chuyển gửi này đã được trả lời (%(status)s), không thể tiếp nhận nữa.")
+        % {"status": referral.get_status_display()},
+    )
+    referral.status = ReferralStatus.ACCEPTED
+    referral.responded_at = timezone.now()
+    referral.responded_by = actor
+    referral.full_clean()
+    referral.save(update_fields=["status", "responded_at", "responded_by", "updated_at"])
+    _referral_audit(actor, "referrals.referral_accept", referral, request)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, actor, referral: Referral, reason: str, request=None) -> Referral:
+    referral = _locked_referral(referral)
+    _require_partner(actor, referral)
+    _require_status(
+        referral,
+        ReferralStatus.SENT,
+        message=_("Chuyển gửi này đã được trả lời (%(status)s), không thể từ chối nữa.")
+        % {"status": referral.get_status_display()},
+    )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Hãy ghi lý do từ chối để trường tìm nơi khác.")})
+    referral.status = ReferralStatus.DECLINED
+    referral.decline_reason = reason.strip()
+    referral.responded_at = timezone.now()
+    referral.responded_by = actor
+    referral.full_clean()
+    referral.save(
+        update_fields=["status", "decline_reason", "responded_at", "responded_by", "updated_at"]
+    )
+    _referral_audit(actor, "referrals.referral_decline", referral, request)
+    return referral
+
+
+@transaction.atomic
+def appointment_record(
+    *, actor, referral: Referral, at: datetime.datetime, details: str = "", request=None
+) -> Appointment:
+    referral = _locked_referral(referral)
+    _require_partner(actor, referral)
+    _require_status(
+        referral,
+        ReferralStatus.ACCEPTED,
+        message=_("Chỉ ghi lịch hẹn cho chuyển gửi đã tiếp nhận và chưa kết thúc."),
+    )
+    if at is None:
+        raise ValidationError({"at": _("Hãy ghi thời gian hẹn.")})
+    appointment = Appointment(
+        referral=referral, at=at, details=(details or "").strip(), recorded_by=actor
+    )
+    appointment.full_clean()
+    appointment.save(force_insert=True)
+    _referral_audit(
+        actor, "referrals.appointment_record", referral, request, appointment=appointment.pk
+    )
+    return appointment
+
+
+@transaction.atomic
+def referral_close(
+    *,
+    actor,
+    referral: Referral,
+    outcome: str,
+    failure_reason: str = "",
+    feedback: str = "",
+    request=None,
+) -> Referral:
+    referral = _locked_referral(referral)
+    _require_partner(actor, referral)
+    _require_status(
+        referral,
+        ReferralStatus.ACCEPTED,
+        message=_("Chỉ kết thúc được chuyển gửi đã tiếp nhận (hiện: %(status)s).")
+        % {"status": referral.get_status_display()},
+    )
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = _("Hãy chọn kết quả: thành công hay không thành công.")
+    elif outcome == Outcome.NOT_SUCCESSFUL and failure_reason not in FailureReason.values:
+        errors["failure_reason"] = _("Không thành công: hãy chọn lý do.")
+    elif outcome == Outcome.SUCCESSFUL and failure_reason:
+        errors["failure_reason"] = _("Kết quả thành công thì không ghi lý do không thành công.")
+    if not (feedback or "").strip():
+        errors["feedback"] = _("Hãy ghi phản hồi cho nhà trường (không cần chi tiết điều trị).")
+    if errors:
+        raise ValidationError(errors)
+    referral.status = ReferralStatus.CLOSED
+    referral.outcome = outcome
+    referral.failure_reason = failure_reason if outcome == Outcome.NOT_SUCCESSFUL else ""
+    referral.feedback = feedback.strip()
+    referral.closed_at = timezone.now()
+    referral.closed_by = actor
+    referral.full_clean()
+    referral.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "failure_reason",
+            "feedback",
+            "closed_at",
+            "closed_by",
+            "updated_at",
+        ]
+    )
+    _referral_audit(
+        actor,
+        "referrals.referral_close",
+        referral,
+        request,
+        outcome=outcome,
+        failure_reason=referral.failure_reason,
+    )
+    return referral

@@ -18,6 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from diemtua.accounts.roles import BROWSE_ROLES, Role
 
 ALL_ROLES = frozenset(Role)
+# Objects that belong to a person, not a unit (their notifications): everyone reaches their own
+# (ok_status) and nobody another person's (404), whatever their role.
+OWN = "own"
 COUNSELOR = frozenset({Role.COUNSELOR})
 
 
@@ -107,6 +110,12 @@ ROUTES = {
     "child_protection_report": Route(
         roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}), obj="alert"
     ),
+    # Everyone's own notification centre.
+    "notification_list": Route(roles=ALL_ROLES),
+    "notification_badge": Route(roles=ALL_ROLES),
+    "notification_preferences": Route(roles=ALL_ROLES),
+    "notification_read_all": Route(roles=ALL_ROLES, method="post", ok_status=302),
+    "notification_open": Route(roles=ALL_ROLES, obj=OWN, method="post", ok_status=302),
     # A teacher sees only their own referrals: no object route, nothing of another school.
     "referral_list": Route(roles=frozenset({Role.TEACHER})),
     "referral_create": Route(roles=frozenset({Role.TEACHER})),
@@ -121,7 +130,26 @@ ROUTES = {
         roles=frozenset({Role.DEPARTMENT_OFFICER, Role.SYSTEM_ADMIN}),
         obj="department",
         query="department={pk}",
+    ),  # Referrals: partner staff see only those sent to their organisation; the sending school's
+    # counselors see the referral's page (status, feedback) and send from the case.
+    "partner_referral_list": Route(roles=frozenset({Role.PARTNER_STAFF})),
+    "partner_referral_detail": Route(
+        roles=frozenset({Role.PARTNER_STAFF, Role.COUNSELOR}), obj="referral"
     ),
+    # Accepting needs no field (302); the other actions come back 400 with an empty form.
+    "partner_referral_accept": Route(
+        roles=frozenset({Role.PARTNER_STAFF}), obj="referral", method="post", ok_status=302
+    ),
+    "partner_referral_decline": Route(
+        roles=frozenset({Role.PARTNER_STAFF}), obj="referral", method="post", ok_status=400
+    ),
+    "partner_appointment_create": Route(
+        roles=frozenset({Role.PARTNER_STAFF}), obj="referral", method="post", ok_status=400
+    ),
+    "partner_referral_close": Route(
+        roles=frozenset({Role.PARTNER_STAFF}), obj="referral", method="post", ok_status=400
+    ),
+    "case_referral_send": Route(roles=COUNSELOR, obj="case"),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -145,6 +173,13 @@ PROVIDER_REACH = {
     "commune_officer": {"provider_a"},
     "ministry_officer": {"provider_a", "provider_b"},
     "system_admin": {"provider_a", "provider_b"},
+}
+# A referral lives at both ends: the sending school (school_a) and the receiving provider
+# (provider_a); whoever is inside either is inside the referral. Province B's goes from school_b
+# to provider_b.
+REFERRAL_REACH = {
+    person: {f"referral_{side}" for side in "ab" if {f"school_{side}", f"provider_{side}"} & units}
+    for person, units in INSIDE.items()
 }
 ROLE_OF = {
     "counselor": Role.COUNSELOR,
@@ -176,8 +211,23 @@ def test_every_route_is_in_the_matrix():
     assert not stale, f"Matrix rows for routes that no longer exist: {stale}"
 
 
+def _own_objects(world, person):
+    from diemtua.notifications.models import Notification
+
+    other = "teacher" if person != "teacher" else "counselor"
+    mine = Notification.objects.create(
+        user=world.users[person], kind="reminder", text="x", link="/"
+    )
+    theirs = Notification.objects.create(
+        user=world.users[other], kind="reminder", text="x", link="/"
+    )
+    return [(mine, OWN), (theirs, "theirs")]
+
+
 def _objects(world, kind):
     """(our object, its unit key), (the other side's object, its unit key)."""
+    if kind == OWN:
+        return _own_objects(world, "counselor")
     if kind == "student":
         return (world.student_a, "school_a"), (world.student_b, "school_b")
     if kind == "unit":
@@ -198,6 +248,8 @@ def _objects(world, kind):
             _provider(world, "provider_b"),
             "provider_b",
         )
+    if kind == "referral":  # school_a → provider_a, and province B's school_b → provider_b
+        return (_referral(world, "a"), "referral_a"), (_referral(world, "b"), "referral_b")
     if kind in CASE_KINDS:
         mine, theirs = _case_objects(world, "school_a"), _case_objects(world, "school_b")
         return (mine[kind], "school_a"), (theirs[kind], "school_b")
@@ -224,6 +276,31 @@ def _provider(world, unit_key):
         unit=unit, defaults={"category": ProviderCategory.PSYCHIATRIC}
     )
     return profile
+
+
+def _referral(world, side):
+    """A referral sent (in the database, not through the services) from the side's case."""
+    import datetime
+
+    from django.utils import timezone
+
+    from diemtua.referrals.models import Referral
+
+    cache = world.__dict__.setdefault("_referrals", {})
+    if side in cache:
+        return cache[side]
+    objects = _case_objects(world, f"school_{side}")
+    case = objects["case"]
+    provider = _provider(world, f"provider_{side}").unit
+    counselor = world.users["counselor" if side == "a" else "counselor_b"]
+    now = timezone.now()
+    cache[side] = Referral.objects.create(
+        case=case, school=case.school, provider=provider, consent=objects["consent"], reason="x",
+        urgency="routine", shared_fields="summary", shared='{"summary": "x"}', sent_at=now,
+        sent_by=counselor, respond_due_at=now + datetime.timedelta(days=2),
+        feedback_due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )  # fmt: skip
+    return cache[side]
 
 
 CASE_KINDS = {"case", "request", "session", "consent", "action", "alert"}
@@ -307,7 +384,8 @@ def _expected(route, person, unit_key):
     role = ROLE_OF[person]
     if route.public:
         return route.ok_status
-    if unit_key is not None and unit_key not in INSIDE[person] | PROVIDER_REACH.get(person, set()):
+    reach = INSIDE[person] | PROVIDER_REACH.get(person, set()) | REFERRAL_REACH[person]
+    if unit_key is not None and unit_key not in reach:
         return 404
     return route.ok_status if role in route.roles else 403
 
@@ -319,11 +397,18 @@ def test_route_answers_each_role_as_declared(name, world, client):
     # Allowed roles last, so a successful write (a revoke) cannot hide another role's answer.
     for person in sorted(ROLE_OF, key=lambda p: ROLE_OF[p] in route.roles):
         client.force_login(world.users[person])
-        cases = _objects(world, route.obj) if route.obj else [(None, None)]
+        if route.obj == OWN:
+            cases = _own_objects(world, person)
+        else:
+            cases = _objects(world, route.obj) if route.obj else [(None, None)]
         for obj, unit_key in cases:
             url = _url(name, route, obj)
             response = getattr(client, route.method)(url)
-            expected = _expected(route, person, unit_key)
+            expected = (
+                (route.ok_status if unit_key == OWN else 404)
+                if route.obj == OWN
+                else _expected(route, person, unit_key)
+            )
             if response.status_code != expected:
                 mismatches.append(f"{person} {url}: got {response.status_code}, want {expected}")
         client.logout()
