@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import Role
@@ -186,6 +187,38 @@ def _referral_audit(actor, action: str, referral, request, **extra) -> None:
         request=request,
         extra={"case": referral.case_id, "provider": referral.provider_id, **extra},
     )
+    _tell(action, referral)
+
+
+# Who hears of each step of the loop, and what they read (a number and a link, never a name).
+_TOLD = {
+    "referrals.referral_send": ("partner", gettext_noop("Có chuyển gửi mới #%(pk)s từ một trường")),
+    "referrals.referral_accept": ("school", gettext_noop("Chuyển gửi #%(pk)s đã được tiếp nhận")),
+    "referrals.referral_decline": ("school", gettext_noop("Chuyển gửi #%(pk)s bị từ chối")),
+    "referrals.appointment_record": ("school", gettext_noop("Chuyển gửi #%(pk)s có lịch hẹn mới")),
+    "referrals.referral_close": ("school", gettext_noop("Chuyển gửi #%(pk)s đã có kết quả")),
+}
+
+
+def _tell(action: str, referral) -> None:
+    if action not in _TOLD:
+        return
+    from django.urls import reverse
+    from django.utils.translation import gettext, override
+
+    from diemtua.notifications import recipients
+    from diemtua.notifications.models import Kind
+    from diemtua.notifications.services import notify
+
+    side, text = _TOLD[action]
+    with override("vi"):
+        message = gettext(text) % {"pk": referral.pk}
+    if side == "partner":
+        users = recipients.at_unit(referral.provider_id, [Role.PARTNER_STAFF])
+    else:
+        users = list(referral.case.counselors.all())
+    link = reverse("partner_referral_detail", kwargs={"pk": referral.pk})
+    transaction.on_commit(lambda: notify(users=users, kind=Kind.REFERRAL, text=message, link=link))
 
 
 def _snapshot(case, fields: list[str], summary: str) -> dict[str, str]:

@@ -382,3 +382,25 @@ def test_list_and_case_page_queries_are_bounded(world, client, case, counselor, 
         add()
     many = load()
     assert many == few
+
+
+def test_each_step_of_the_loop_is_notified_without_the_students_name(
+    world, case, counselor, partner, provider, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from diemtua.notifications.models import Notification
+
+    counselor.email, partner.email = "tv@example.vn", "dt@example.vn"
+    counselor.save(update_fields=["email"])
+    partner.save(update_fields=["email"])
+    _consent_to_share(world, case, counselor)
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = _send(case, counselor, provider)
+    assert Notification.objects.filter(user=partner, kind="referral").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_accept(actor=partner, referral=referral)
+    assert Notification.objects.filter(user=counselor, kind="referral").count() == 1
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert case.student.full_name not in message.subject + message.body
