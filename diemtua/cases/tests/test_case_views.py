@@ -95,7 +95,9 @@ def test_queue_tab_swaps_with_htmx_and_query_count_does_not_grow(world, counselo
     few = _queries_per_tab(client)
     _add_queue_rows(world, counselor, 4, 12)
     assert _queries_per_tab(client) == few
-    assert max(few.values()) <= 24  # PostgreSQL adds the audit chain's advisory lock
+    # Fixed costs: session, user, roles, counts, alerts, orphans, notification badge, the audit
+    # write (PostgreSQL adds its advisory lock); the list itself is one query plus prefetches.
+    assert max(few.values()) <= 26
 
 
 def test_case_page_is_audited_and_shows_who_viewed_to_the_assigned_counselor(
