@@ -5,7 +5,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diemtua.accounts import access as account_access
 from diemtua.audit import services as audit
 from diemtua.core import once
 from diemtua.students import access as student_access
@@ -740,6 +741,10 @@ def alert_acknowledge(request, pk: int):
 def child_protection_report(request, pk: int):
     """Record that the school reported a child-protection case (counselors and leadership)."""
     alert = access.get_alert_for_user(request.user, pk, request=request)
+    if not account_access.roles_over(request.user, alert.school_id) & set(alerts.TEAM_ROLES):
+        # A Department officer may acknowledge an escalated alert, but the report is the
+        # school's to record.
+        raise PermissionDenied
     form = ChildProtectionReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = _save_once(

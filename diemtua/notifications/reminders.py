@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from diemtua.accounts.roles import Role
-from diemtua.cases.models import Case, SafeguardingAlert, Stage, SupportPlan
+from diemtua.cases.models import AlertLevel, Case, SafeguardingAlert, Stage, SupportPlan
 
 from . import recipients
 from .models import Kind
@@ -43,8 +43,11 @@ def send_all(today=None) -> int:
             ))  # fmt: skip
         sent += _referrals(today)
         for alert in SafeguardingAlert.objects.filter(acknowledged_at__isnull=True):
+            users = recipients.at_unit(alert.school_id, [Role.SCHOOL_LEAD, Role.COUNSELOR])
+            if alert.level == AlertLevel.DEPARTMENT:
+                users += recipients.department_officers_over(alert.school_id)
             sent += len(notify(
-                users=recipients.at_unit(alert.school_id, [Role.SCHOOL_LEAD, Role.COUNSELOR]),
+                users=users,
                 kind=Kind.ALERT,
                 text=_("Cảnh báo an toàn ở hồ sơ #%(pk)s chưa được xác nhận")
                 % {"pk": alert.case_id},

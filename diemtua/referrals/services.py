@@ -295,6 +295,23 @@ def referral_send(
         or not profile.accepts_referrals
     ):
         errors["provider"] = _("Đơn vị này không nhận chuyển gửi qua Điểm Tựa.")
+    else:
+        from . import selectors
+
+        targets = selectors.referral_targets(fetched_by=actor)
+        if not targets.filter(unit_id=provider.pk).exists():
+            # The form offers only these; the service checks again (defence in depth).
+            errors["provider"] = _("Đơn vị này không nằm trong danh bạ của trường.")
+        elif any(
+            fold(p.name) == fold(provider.name) and p.pk != provider.pk
+            for p in OrgUnit.objects.filter(kind=OrgKind.PROVIDER, valid_to__isnull=True)
+        ):
+            # Consent names its partner; two current units with that name would make one
+            # consent cover both. Refuse rather than guess which one the family agreed to.
+            errors["provider"] = _(
+                "Có đơn vị khác trùng tên với đơn vị này; sự đồng ý không phân biệt được. "
+                "Hãy báo Sở GD&ĐT sửa tên trong danh bạ."
+            )
     if not (reason or "").strip():
         errors["reason"] = _("Hãy ghi lý do chuyển gửi.")
     if urgency not in Urgency.values:
@@ -430,6 +447,13 @@ def appointment_record(
     )
     if at is None:
         raise ValidationError({"at": _("Hãy ghi thời gian hẹn.")})
+    # A real appointment falls between the case's opening and the next two years (records
+    # typed in later may be in the past). Compared as dates: converting a year-1 time to UTC
+    # would itself overflow.
+    earliest = referral.case.opened_on - datetime.timedelta(days=1)
+    latest = timezone.localdate() + datetime.timedelta(days=731)
+    if not earliest <= at.date() <= latest:
+        raise ValidationError({"at": _("Thời gian hẹn không hợp lệ; hãy kiểm tra ngày.")})
     appointment = Appointment(
         referral=referral, at=at, details=(details or "").strip(), recorded_by=actor
     )

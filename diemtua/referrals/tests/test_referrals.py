@@ -404,3 +404,25 @@ def test_each_step_of_the_loop_is_notified_without_the_students_name(
     assert len(mail.outbox) == 2
     for message in mail.outbox:
         assert case.student.full_name not in message.subject + message.body
+
+
+def test_found_in_review_dates_names_and_provinces(world, case, counselor, partner, provider):
+    from diemtua.orgs import services as org_services
+
+    _consent_to_share(world, case, counselor)
+    referral = _send(case, counselor, provider)
+    services.referral_accept(actor=partner, referral=referral)
+    year_one = datetime.datetime(
+        1, 1, 1, 0, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7))
+    )
+    with pytest.raises(ValidationError, match="Thời gian hẹn"):
+        services.appointment_record(actor=partner, referral=referral, at=year_one)
+    # A second current unit with the same name: one consent cannot tell them apart.
+    twin = org_services.org_unit_create(
+        actor=None, kind="provider", name=f"  {provider.name.lower()} ", code="99-TWIN",
+        parent=world.ministry,
+    )  # fmt: skip
+    ProviderProfile.objects.create(unit=twin, category=ProviderCategory.PSYCHIATRIC,
+                                   accepts_referrals=True)  # fmt: skip
+    with pytest.raises(ValidationError, match="trùng tên"):
+        _send(case, counselor, twin)
