@@ -184,9 +184,7 @@ def report_record(
 ) -> ChildProtectionReport:
     """The school reported the case to 111 or the competent authority: the clock stops."""
     alert = SafeguardingAlert.objects.select_for_update().get(pk=alert.pk)
-    if Role.COUNSELOR not in account_access.roles_over(actor, alert.school_id) and (
-        Role.SCHOOL_LEAD not in account_access.roles_over(actor, alert.school_id)
-    ):
+    if not account_access.roles_over(actor, alert.school_id) & set(TEAM_ROLES):
         raise PermissionDenied
     if alert.reason != AlertReason.ABUSE:
         raise ValidationError(_("Chỉ vụ việc bảo vệ trẻ em mới cần ghi nhận báo cáo."))

@@ -87,6 +87,28 @@ def _require_counselor(actor, case: Case) -> None:
         raise PermissionDenied
 
 
+def case_for_work(*, actor, case: Case) -> Case:
+    """For other apps that write on a case (referrals): the current row, locked, after the
+    checks every write here makes — a counselor who may see it, and the case still open."""
+    case = _locked(case)
+    _require_counselor(actor, case)
+    _require_open(case)
+    return case
+
+
+def sharing_basis(*, actor, case: Case, partner_name: str, emergency_reason: str, request=None):
+    """(consent, emergency) for sharing with a named partner; the rule of disclosure_record."""
+    return _consent_or_emergency(
+        actor=actor,
+        case=case,
+        scope=Scope.SHARING,
+        on=timezone.localdate(),
+        emergency_reason=emergency_reason,
+        partner_name=partner_name,
+        request=request,
+    )
+
+
 def _require_open(case: Case) -> None:
     if case.stage == Stage.CLOSED:
         raise ValidationError(_("Hồ sơ đã kết thúc. Hãy mở lại hồ sơ trước khi ghi thêm."))
@@ -863,13 +885,11 @@ def disclosure_record(
     if errors:
         raise ValidationError(errors)
     _check_text(content=content)
-    consent, emergency = _consent_or_emergency(
+    consent, emergency = sharing_basis(
         actor=actor,
         case=case,
-        scope=Scope.SHARING,
-        on=timezone.localdate(),
-        emergency_reason=emergency_reason,
         partner_name=partner_name,
+        emergency_reason=emergency_reason,
         request=request,
     )
     disclosure = Disclosure.objects.create(

@@ -280,11 +280,8 @@ def referral_send(
     request=None,
 ) -> Referral:
     from diemtua.cases import services as case_services
-    from diemtua.cases.models import Scope
 
-    case = case_services._locked(case)
-    case_services._require_counselor(actor, case)
-    case_services._require_open(case)
+    case = case_services.case_for_work(actor=actor, case=case)
     fields = [code for code in SharedField.values if code in set(fields or ())]
     errors = {}
     profile = ProviderProfile.objects.filter(unit=provider).first()
@@ -337,13 +334,11 @@ def referral_send(
         )
     # The same rule as any sharing with a partner (cases.services): the consent covering this
     # partner by name, or an emergency recorded (audited, shown on the case and its chronology).
-    consent, emergency = case_services._consent_or_emergency(
+    consent, emergency = case_services.sharing_basis(
         actor=actor,
         case=case,
-        scope=Scope.SHARING,
-        on=timezone.localdate(),
-        emergency_reason=emergency_reason,
         partner_name=provider.name,
+        emergency_reason=emergency_reason,
         request=request,
     )
     now = timezone.now()
