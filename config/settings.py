@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "diemtua.cases",
     "diemtua.referrals",
     "diemtua.notifications",
+    "diemtua.activities",
+    "diemtua.screening",
 ]
 
 MIDDLEWARE = [
@@ -249,8 +251,16 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (activity photos and slides, directive documents) live outside the web root and
+# are served only through views that check who may see them; MEDIA_URL is never routed.
+DIEMTUA_UPLOAD_ROOT = Path(os.environ.get("DIEMTUA_UPLOAD_ROOT", BASE_DIR / "var" / "uploads"))
+DIEMTUA_UPLOAD_MAX_MB = int(os.environ.get("DIEMTUA_UPLOAD_MAX_MB", "10"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DIEMTUA_UPLOAD_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -263,6 +273,9 @@ if not PRODUCTION:
 
 # --- Điểm Tựa rules ---
 # Aggregates shown above the school hide counts below this number (re-identification risk).
+# Wrong screening codes tried from one address (a whole class may share the school's address,
+# so only wrong codes count): COUNT/SECONDS.
+DIEMTUA_SCREENING_RATE_ADDRESS = os.environ.get("DIEMTUA_SCREENING_RATE_ADDRESS", "60/900")
 DIEMTUA_SUPPRESS_BELOW = int(os.environ.get("DIEMTUA_SUPPRESS_BELOW", "5"))
 DIEMTUA_DEMO_PASSWORD = os.environ.get("DIEMTUA_DEMO_PASSWORD", "diemtua-demo")
 # Largest roster file accepted (bytes).
@@ -314,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {
         "task": "notifications.send_digests",
         "schedule": crontab(hour=6, minute=30),
+    },
+    # Survey reminders in working hours; each run is idempotent, so hourly tries are safe.
+    "remind-surveys": {
+        "task": "screening.remind_surveys",
+        "schedule": crontab(hour="7-17", minute=5),
     },
 }
 # E-mail: printed to the console in development and the demo; set EMAIL_BACKEND and the

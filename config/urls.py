@@ -17,4 +17,9 @@ urlpatterns = [
     path("notifications/", include("diemtua.notifications.urls")),
     path("providers/", include("diemtua.referrals.urls")),
     path("referrals/", include("diemtua.referrals.referral_urls")),
+    path("activities/", include("diemtua.activities.urls")),
+    path("screening/", include("diemtua.screening.urls")),
+    path("surveys/", include("diemtua.screening.survey_urls")),
+    # Students answer a screening on their phone with a one-time code: a short public address.
+    path("s/", include("diemtua.screening.answer_urls")),
 ]

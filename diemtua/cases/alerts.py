@@ -78,10 +78,40 @@ def raise_for_assessment(*, actor, case, risk_level: str, abuse_concern: bool, r
         raised.append(alert)
         _tell(
             alert,
-            gettext_noop("Cảnh báo an toàn mới ở hồ sơ #%(pk)s: cần xác nhận"),
+            gettext_noop("Cảnh báo an toàn mới ở %(subject)s: cần xác nhận"),
             roles=TEAM_ROLES,
         )
     return raised
+
+
+def raise_for_screening(*, help_request) -> SafeguardingAlert:
+    """A screening answer raised an urgent flag (PHQ-9 item 9 above zero): start the same
+    safeguarding path as a high-risk assessment, before anyone has opened a case.
+
+    Called inside the student's submission transaction; the system raises it (no actor).
+    """
+    now = timezone.now()
+    alert = SafeguardingAlert.objects.create(
+        help_request=help_request,
+        school_id=help_request.school_id,
+        reason=AlertReason.SCREENING_SELF_HARM,
+        raised_at=now,
+        raised_by=None,
+        ack_due_at=now + _ack_window(),
+    )
+    audit.record(
+        actor=None,
+        action="cases.alert_raise",
+        obj=alert,
+        org_unit=help_request.school_id,
+        extra={"help_request": help_request.pk, "reason": alert.reason},
+    )
+    _tell(
+        alert,
+        gettext_noop("Cảnh báo an toàn mới ở %(subject)s: cần xác nhận"),
+        roles=TEAM_ROLES,
+    )
+    return alert
 
 
 TEAM_ROLES = (Role.COUNSELOR, Role.SCHOOL_LEAD)
@@ -97,7 +127,7 @@ def _tell(alert, text: str, *, roles=(), department: bool = False) -> None:
     from diemtua.notifications.services import notify
 
     with override("vi"):
-        message = _(text) % {"pk": alert.case_id}
+        message = _(text) % {"subject": alert.subject}
     users = recipients.at_unit(alert.school_id, roles) if roles else []
     if department:
         users += recipients.department_officers_over(alert.school_id)
@@ -155,7 +185,7 @@ def escalate_overdue(now: datetime.datetime | None = None) -> int:
             alert.save(update_fields=["level", "escalated_at", "ack_due_at"])
             _tell(
                 alert,
-                gettext_noop("Cảnh báo an toàn ở hồ sơ #%(pk)s chưa ai xác nhận: đã chuyển lên"),
+                gettext_noop("Cảnh báo an toàn ở %(subject)s chưa ai xác nhận: đã chuyển lên"),
                 roles=(Role.SCHOOL_LEAD,),
                 department=alert.level == AlertLevel.DEPARTMENT,
             )

@@ -292,3 +292,71 @@ def teacher_referral_create(
         extra={"urgent": referral.is_urgent},
     )
     return referral
+
+
+# Content group a screening flag is filed under (Circular 18/2025: psychological counseling
+# includes "prevention, screening, early detection").
+SCREENING_GROUP = "tt18_psychology"
+
+
+def screening_flag_raise(*, student, summary: str, is_urgent: bool) -> HelpRequest:
+    """A student's screening answers met a flag rule: put an item in the counselor's queue.
+
+    Called by diemtua.screening inside the submission's transaction, so the item exists as
+    soon as the student's answers do. An urgent flag (PHQ-9 item 9 above zero) also starts the
+    safeguarding path: an alert that climbs to leadership and the Department unless someone
+    acknowledges it. `summary` is stored encrypted like every request's message; no actor
+    wrote it (the system did).
+    """
+    from . import alerts
+
+    item = HelpRequest(
+        school_id=student.school_id,
+        channel=RequestChannel.SCREENING,
+        requester=Requester.STUDENT,
+        student=student,
+        class_name=student.class_name,
+        message=summary,
+        contact_method=ContactMethod.AT_SCHOOL,
+        danger_detected=is_urgent,
+        is_urgent=is_urgent,
+    )
+    item.full_clean()
+    item.save(force_insert=True)
+    item.content_groups.set(groups_in_force(timezone.localdate()).filter(code=SCREENING_GROUP))
+    audit.record(
+        actor=None,
+        action="cases.screening_flag",
+        obj=item,
+        org_unit=student.school_id,
+        extra={"urgent": is_urgent},
+    )
+    if is_urgent:
+        alerts.raise_for_screening(help_request=item)
+    else:
+        _tell_counselors(item)
+    return item
+
+
+def _tell_counselors(item: HelpRequest) -> None:
+    """A non-urgent flag: the school's counselors get a reminder (no name, just the number)."""
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    from diemtua.notifications import recipients
+    from diemtua.notifications.models import Kind
+    from diemtua.notifications.services import notify
+
+    with override("vi"):
+        text = _("Kết quả sàng lọc cần xem: yêu cầu #%(pk)s") % {"pk": item.pk}
+    users = recipients.at_unit(item.school_id, [Role.COUNSELOR])
+    link = reverse("request_detail", kwargs={"pk": item.pk})
+    transaction.on_commit(
+        lambda: notify(
+            users=users,
+            kind=Kind.REMINDER,
+            text=text,
+            link=link,
+            dedupe_key=f"screening_flag:{item.pk}",
+        )
+    )

@@ -74,6 +74,8 @@ class RequestChannel(models.TextChoices):
     WEB = "web", _("Trang xin giúp đỡ")
     TEACHER = "teacher", _("Giáo viên báo")
     COUNSELOR = "counselor", _("Cán bộ tư vấn ghi nhận")
+    # Raised by a screening's flag rules (diemtua.screening), not typed by anyone.
+    SCREENING = "screening", _("Kết quả sàng lọc")
 
 
 class Requester(models.TextChoices):
@@ -556,6 +558,8 @@ class AlertReason(models.TextChoices):
     HIGH_RISK = "high_risk", _("Nguy cơ cao")
     IMMINENT_RISK = "imminent_risk", _("Nguy hiểm tức thời")
     ABUSE = "abuse", _("Nghi bị xâm hại, bạo lực hoặc bỏ mặc")
+    # PHQ-9 item 9 above zero: thoughts of death or self-harm, raised by the screening itself.
+    SCREENING_SELF_HARM = "screen_self_harm", _("Sàng lọc: có ý nghĩ tự hại")
 
 
 class AlertLevel(models.IntegerChoices):
@@ -573,12 +577,21 @@ class SafeguardingAlert(models.Model):
     and the Department's officers can act on it without reading the case.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    # An alert is about a case, or, when a screening raised it before anyone opened a case,
+    # about the queue item (help request) the screening raised; opening a case from that
+    # request moves the alert onto the case.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    help_request = models.ForeignKey(
+        HelpRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
     school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("lý do"), max_length=16, choices=AlertReason.choices)
     raised_at = models.DateTimeField(_("lúc báo"))
+    # Empty when the system raised it (a student's screening answers).
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     level = models.PositiveSmallIntegerField(
         _("cấp"), choices=AlertLevel.choices, default=AlertLevel.TEAM
@@ -598,9 +611,22 @@ class SafeguardingAlert(models.Model):
         verbose_name_plural = _("cảnh báo an toàn")
         ordering = ["acknowledged_at", "-level", "raised_at"]
         indexes = [models.Index(fields=["school", "acknowledged_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(help_request__isnull=False),
+                name="alert_about_case_or_request",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} #{self.case_id}"
+        return f"{self.get_reason_display()} · {self.subject}"
+
+    @property
+    def subject(self) -> str:
+        """What the alert is about, by number only: "hồ sơ #12" or "yêu cầu #34"."""
+        if self.case_id:
+            return gettext("hồ sơ #%(pk)s") % {"pk": self.case_id}
+        return gettext("yêu cầu #%(pk)s") % {"pk": self.help_request_id}
 
     @property
     def is_acknowledged(self) -> bool:

@@ -288,6 +288,8 @@ def _attach(help_request: HelpRequest, case: Case, *, actor, student) -> None:
     help_request.status = RequestStatus.IN_CASE
     help_request.handled_at = timezone.now()
     help_request.save(update_fields=["case", "student", "status", "handled_at", "updated_at"])
+    # A safeguarding alert a screening raised on the request now belongs to the case.
+    help_request.alerts.filter(case__isnull=True).update(case=case)
 
 
 @transaction.atomic
@@ -312,6 +314,10 @@ def request_reply(
     if help_request.channel == "teacher" and not help_request.tracking_code and not close:
         raise ValidationError(
             _("Báo cáo của giáo viên không có mã tra cứu; chỉ có thể trả lời và đóng.")
+        )
+    if help_request.channel == "screening" and not close:
+        raise ValidationError(
+            _("Kết quả sàng lọc không có mã tra cứu; chỉ có thể ghi nhận xét và đóng.")
         )
     if close and help_request.status != RequestStatus.NEW:
         raise ValidationError(_("Chỉ đóng được yêu cầu chưa tiếp nhận vào hồ sơ."))

@@ -174,6 +174,15 @@ def seed_demo() -> dict[str, int]:
     from diemtua.referrals.demo import seed_referrals
 
     stats["referrals"] = seed_referrals()
+    from diemtua.activities.demo import seed_activities
+
+    stats["activities"] = seed_activities()
+    from diemtua.screening.demo import seed_screening
+
+    stats["screening_answers"] = seed_screening()
+    from diemtua.screening.survey_demo import seed_surveys
+
+    stats["surveys"] = seed_surveys()
     return stats
 
 

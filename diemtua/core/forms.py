@@ -8,6 +8,10 @@ class BootstrapFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Style the fields; a form that adds fields after __init__ calls it again."""
         for name, field in self.fields.items():
             widget = field.widget
             # RadioSelect and CheckboxSelectMultiple render one input per choice.
@@ -17,7 +21,8 @@ class BootstrapFormMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if css not in widget.attrs.get("class", "").split():
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"id_{name}_help"
 

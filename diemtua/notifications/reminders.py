@@ -49,8 +49,8 @@ def send_all(today=None) -> int:
             sent += len(notify(
                 users=users,
                 kind=Kind.ALERT,
-                text=_("Cảnh báo an toàn ở hồ sơ #%(pk)s chưa được xác nhận")
-                % {"pk": alert.case_id},
+                text=_("Cảnh báo an toàn ở %(subject)s chưa được xác nhận")
+                % {"subject": alert.subject},
                 link=reverse("home"),
                 dedupe_key=f"alert_unacked:{alert.pk}:{today.isoformat()}",
             ))  # fmt: skip

@@ -22,6 +22,11 @@ ALL_ROLES = frozenset(Role)
 # (ok_status) and nobody another person's (404), whatever their role.
 OWN = "own"
 COUNSELOR = frozenset({Role.COUNSELOR})
+SURVEY_SENDERS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+SURVEY_LIST_ROLES = SURVEY_SENDERS | {Role.COUNSELOR, Role.SCHOOL_LEAD, Role.TEACHER}
+SURVEY_OWNERS = frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+ACTIVITY_VIEW = ALL_ROLES - {Role.PARTNER_STAFF, Role.SYSTEM_ADMIN}
+ACTIVITY_EDIT = frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD})
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,56 @@ ROUTES = {
         roles=frozenset({Role.PARTNER_STAFF}), obj="referral", method="post", ok_status=400
     ),
     "case_referral_send": Route(roles=COUNSELOR, obj="case"),
+    # Activities (docs/activities.md): the school's counselors, lead and teachers and the officers
+    # above it see them; only the organising unit's people change them (the fixture activity is
+    # a counselor's talk, so a teacher is refused); deleting asks first (GET), then POSTs.
+    "activity_list": Route(roles=ACTIVITY_VIEW),
+    "activity_calendar": Route(roles=ACTIVITY_VIEW),
+    "activity_totals": Route(roles=ACTIVITY_VIEW - {Role.TEACHER}),
+    "activity_create": Route(roles=ACTIVITY_VIEW),
+    "activity_detail": Route(roles=ACTIVITY_VIEW, obj="activity"),
+    "activity_edit": Route(roles=ACTIVITY_EDIT, obj="activity"),
+    "activity_delete": Route(roles=ACTIVITY_EDIT, obj="activity"),
+    "attachment_download": Route(roles=ACTIVITY_VIEW, obj="attachment"),
+    "attachment_delete": Route(roles=ACTIVITY_EDIT, obj="attachment"),
+    # Screening (docs/screening.md): names and results only for the school's counselors; the
+    # school's leadership reads the class summary (no names). The instrument library holds no
+    # answers: every staff role reads it, partners do not. Students answer with a code: public;
+    # an answer POST without a valid code comes back 400.
+    "screening_home": Route(roles=COUNSELOR),
+    "administration_create": Route(roles=COUNSELOR),
+    "screening_consents": Route(roles=COUNSELOR),
+    "screening_consent_withdraw": Route(
+        roles=COUNSELOR, obj="screening_consent", method="post", ok_status=302
+    ),
+    "administration_detail": Route(roles=COUNSELOR, obj="administration"),
+    "administration_summary": Route(
+        roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}), obj="administration"
+    ),
+    "administration_slips": Route(roles=COUNSELOR, obj="administration"),
+    "administration_close": Route(
+        roles=COUNSELOR, obj="administration", method="post", ok_status=302
+    ),
+    "screening_response": Route(roles=COUNSELOR, obj="screening_response"),
+    "instrument_list": Route(roles=frozenset(BROWSE_ROLES | {Role.TEACHER})),
+    "instrument_detail": Route(roles=frozenset(BROWSE_ROLES | {Role.TEACHER}), obj="instrument"),
+    "screening_start": Route(public=True),
+    "screening_answer": Route(public=True, method="post", ok_status=400),
+    # Surveys (docs/surveys.md): officers of the sending unit (and above) send, track, remind,
+    # close, read results and export; a school's leadership and counselors answer for the
+    # school. The fixture survey is the Department of A's, sent to school_a: whoever is inside
+    # school_a (or the department) is inside it.
+    "survey_list": Route(roles=SURVEY_LIST_ROLES),
+    "survey_create": Route(roles=SURVEY_SENDERS),
+    "survey_detail": Route(roles=SURVEY_OWNERS, obj="survey"),
+    "survey_results": Route(roles=SURVEY_OWNERS, obj="survey"),
+    "survey_export": Route(roles=SURVEY_OWNERS, obj="survey"),
+    # Reminding and closing go back to the survey's page with a message (also when refused).
+    "survey_remind": Route(roles=SURVEY_OWNERS, obj="survey", method="post", ok_status=302),
+    "survey_close": Route(roles=SURVEY_OWNERS, obj="survey", method="post", ok_status=302),
+    "survey_answer": Route(
+        roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}), obj="survey_recipient"
+    ),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -250,10 +305,121 @@ def _objects(world, kind):
         )
     if kind == "referral":  # school_a → provider_a, and province B's school_b → provider_b
         return (_referral(world, "a"), "referral_a"), (_referral(world, "b"), "referral_b")
+    if kind in ("activity", "attachment"):
+        return (_activity(world, "school_a", kind), "school_a"), (
+            _activity(world, "school_b", kind),
+            "school_b",
+        )
+    if kind in SCREENING_KINDS:
+        mine, theirs = _screening(world, "school_a"), _screening(world, "school_b")
+        return (mine[kind], "school_a"), (theirs[kind], "school_b")
+    if kind in ("survey", "survey_recipient"):  # school surveys of dept_a → school_a, B's
+        mine, theirs = _survey(world, "a"), _survey(world, "b")
+        if kind == "survey_recipient":
+            mine, theirs = mine.recipients.get(), theirs.recipients.get()
+        return (mine, "school_a"), (theirs, "school_b")
+    if kind == "instrument":  # reference data: nobody is outside it
+        from diemtua.screening.models import Instrument
+
+        return [(Instrument.objects.get(code="GAD7"), None)]
     if kind in CASE_KINDS:
         mine, theirs = _case_objects(world, "school_a"), _case_objects(world, "school_b")
         return (mine[kind], "school_a"), (theirs[kind], "school_b")
     raise AssertionError(kind)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Activity attachments are written to a temporary uploads storage, not var/uploads."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "uploads", "base_url": None},
+        },
+    }
+
+
+def _survey(world, side):
+    """A school-readiness survey sent (in the database) by the side's department to its school."""
+    import datetime
+
+    from django.utils import timezone
+
+    from diemtua.screening.models import Instrument, Survey, SurveyRecipient
+
+    cache = world.__dict__.setdefault("_surveys", {})
+    if side not in cache:
+        survey = Survey.objects.create(
+            owner=getattr(world, f"dept_{side}"),
+            version=Instrument.objects.get(code="SS_TRUONG").current_version(),
+            title="Khảo sát",
+            deadline=timezone.localdate() + datetime.timedelta(days=7),
+            created_by=world.users["department_officer" if side == "a" else "department_officer_b"],
+        )
+        SurveyRecipient.objects.create(survey=survey, unit=getattr(world, f"school_{side}"))
+        cache[side] = survey
+    return cache[side]
+
+
+SCREENING_KINDS = {"administration", "screening_response", "screening_consent"}
+
+
+def _screening(world, unit_key):
+    """A GAD-7 given to the school's student (consent on file), answered, made once per test."""
+    cache = world.__dict__.setdefault("_screening", {})
+    if unit_key not in cache:
+        import datetime
+
+        from django.utils import timezone
+
+        from diemtua.screening import services
+        from diemtua.screening.models import Instrument, Response, ScreeningConsent
+
+        school = getattr(world, unit_key)
+        student = world.student_a if unit_key == "school_a" else world.student_b
+        counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
+        services.consents_record(
+            actor=counselor, school=school, entries=[(student, "student"), (student, "guardian")],
+            method="written", given_on=timezone.localdate(),
+        )  # fmt: skip
+        opened = services.administration_open(
+            actor=counselor, school=school, group_name=student.class_name,
+            version=Instrument.objects.get(code="GAD7").current_version(),
+            closes_on=timezone.localdate() + datetime.timedelta(days=3),
+        )  # fmt: skip
+        code = opened.administration.participants.get().code
+        services.response_submit(code=code, answers={f"q{i}": 1 for i in range(1, 8)})
+        cache[unit_key] = {
+            "administration": opened.administration,
+            "screening_response": Response.objects.get(administration=opened.administration),
+            "screening_consent": ScreeningConsent.objects.filter(student=student).first(),
+        }
+    return cache[unit_key]
+
+
+def _activity(world, unit_key, kind):
+    """A counselor's talk at the school with one small PDF attached, made once per test."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from diemtua.activities.models import Activity, Attachment
+    from diemtua.core import uploads
+
+    cache = world.__dict__.setdefault("_activities", {})
+    if unit_key not in cache:
+        counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
+        activity = Activity.objects.create(
+            org_unit=getattr(world, unit_key), kind="thematic_talk", title="Chuyên đề",
+            search_title="chuyen de", held_on=timezone.localdate(), created_by=counselor,
+        )  # fmt: skip
+        stored = uploads.storage().save("activities/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        attachment = Attachment.objects.create(
+            activity=activity, stored_name=stored, original_name="x.pdf", file_kind="pdf",
+            content_type="application/pdf", size=14, uploaded_by=counselor,
+        )  # fmt: skip
+        cache[unit_key] = {"activity": activity, "attachment": attachment}
+    return cache[unit_key][kind]
 
 
 def _provider(world, unit_key):
@@ -375,6 +541,8 @@ def _url(name, route, obj=None):
         return f"{reverse(name)}?{route.query.format(pk=obj.pk)}"
     elif route.obj == "school_code":
         url = reverse(name, kwargs={"school_code": obj.code})
+    elif route.obj == "instrument":
+        url = reverse(name, kwargs={"code": obj.code})
     else:
         url = reverse(name, kwargs={"pk": obj.pk})
     return f"{url}?{route.query}" if route.query else url
