@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from diemtua.accounts import access as account_access
 from diemtua.audit import services as audit
-from diemtua.cases.views import REPEATED, _already_saved, _save_once
-from diemtua.core import uploads
+from diemtua.core import once, uploads
 from diemtua.orgs.models import OrgUnit
 from diemtua.referrals import selectors as referral_selectors
 
@@ -214,7 +213,7 @@ def activity_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        activity = _save_once(
+        activity = once.save_once(
             request,
             form,
             lambda: services.activity_create(
@@ -227,8 +226,8 @@ def activity_create(request):
                 **{f: data[f] for f in ACTIVITY_FIELDS},
             ),
         )
-        if activity is REPEATED:
-            return _already_saved(request, reverse("activity_list"))
+        if activity is once.REPEATED:
+            return once.already_saved(request, reverse("activity_list"))
         if activity is not None:
             messages.success(request, _("Đã ghi hoạt động “%(title)s”.") % {"title": activity})
             return redirect("activity_detail", pk=activity.pk)
@@ -256,7 +255,7 @@ def activity_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: services.activity_update(
@@ -270,8 +269,8 @@ def activity_edit(request, pk: int):
             ),
         )
         url = reverse("activity_detail", kwargs={"pk": activity.pk})
-        if saved is REPEATED:
-            return _already_saved(request, url)
+        if saved is once.REPEATED:
+            return once.already_saved(request, url)
         if saved is not None:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect(url)

@@ -10,6 +10,7 @@ from diemtua.core.forms import (
     BootstrapFormMixin,
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    add_service_errors,
 )
 from diemtua.students.models import Guardian, Student
 
@@ -44,15 +45,7 @@ def _date_field(label, required=True, **kwargs):
 
 class ServiceErrorsMixin:
     def add_service_errors(self, error) -> None:
-        """Put a service's ValidationError on the form (field errors where the field exists)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                target = field if field in self.fields else None
-                for message in errors:
-                    self.add_error(target, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
+        add_service_errors(self, error)
 
 
 class CaseFormBase(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):

@@ -59,35 +59,6 @@ def _case_url(case) -> str:
     return reverse("case_detail", kwargs={"pk": case.pk})
 
 
-REPEATED = object()
-
-
-def _save_once(request, form, save):
-    """Run `save()` once per rendered form (core/once.py).
-
-    Returns what `save` returned; None when the service refused (its messages are then on
-    the form); REPEATED when the same form was already saved.
-    """
-    if not once.claim(request):
-        return REPEATED
-    try:
-        result = save()
-    except ValidationError as error:
-        once.release(request)
-        form.add_service_errors(error)
-        return None
-    except Exception:
-        once.release(request)  # a failed save must not look saved to the retry
-        raise
-    once.done(request)
-    return result
-
-
-def _already_saved(request, url):
-    messages.info(request, _("Biểu mẫu này đã được lưu (gửi hai lần), nên không lưu thêm."))
-    return redirect(url)
-
-
 # --- Queue ------------------------------------------------------------------------------------
 
 
@@ -157,7 +128,7 @@ def case_create(request):
         form.initial["student"] = request.GET["student"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = _save_once(
+        case = once.save_once(
             request,
             form,
             lambda: services.case_open(
@@ -171,8 +142,10 @@ def case_create(request):
                 request=request,
             ),
         )
-        if case is REPEATED:
-            return _already_saved(request, f"{reverse('case_queue')}?school={school.pk}&tab=mine")
+        if case is once.REPEATED:
+            return once.already_saved(
+                request, f"{reverse('case_queue')}?school={school.pk}&tab=mine"
+            )
         if case is not None:
             messages.success(request, _("Đã mở hồ sơ."))
             return redirect(_case_url(case))
@@ -354,15 +327,15 @@ def _case_post(request, pk, form_class, key, service, success, **form_kwargs):
     case = access.get_case_for_user(request.user, pk, request=request)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: (
                 service(actor=request.user, case=case, request=request, **form.cleaned_data) or True
             ),
         )
-        if saved is REPEATED:
-            return _already_saved(request, _case_url(case))
+        if saved is once.REPEATED:
+            return once.already_saved(request, _case_url(case))
         if saved is not None:
             messages.success(request, success)
             return redirect(_case_url(case))
@@ -513,15 +486,15 @@ def _form_page(request, pk, form_class, title, service, success, form_kwargs=Non
     if request.method == "GET":
         _viewed(request, case, "cases.case_view", case.school_id, page=str(title))
     if request.method == "POST" and form.is_valid():
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: (
                 service(actor=request.user, case=case, request=request, **form.cleaned_data) or True
             ),
         )
-        if saved is REPEATED:
-            return _already_saved(request, _case_url(case))
+        if saved is once.REPEATED:
+            return once.already_saved(request, _case_url(case))
         if saved is not None:
             messages.success(request, success)
             return redirect(_case_url(case))
@@ -747,7 +720,7 @@ def child_protection_report(request, pk: int):
         raise PermissionDenied
     form = ChildProtectionReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: alerts.report_record(
@@ -755,7 +728,7 @@ def child_protection_report(request, pk: int):
             ),
         )
         if saved is not None:
-            if saved is not REPEATED:
+            if saved is not once.REPEATED:
                 messages.success(request, _("Đã ghi nhận việc báo cáo."))
             return redirect(_back(request, reverse("home")))
     return render(

@@ -67,3 +67,16 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         for item in value:
             _check_pk(self, item)
         return super()._check_values(value)
+
+
+def add_service_errors(form, error) -> None:
+    """Put a service's ValidationError on a form: on its field where the form has one, on top
+    otherwise, so the page comes back with the message next to what the person typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -12,7 +12,11 @@ it "done" once the save has gone through. A second POST with the same token:
 import re
 import time
 
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 TTL_SECONDS = 600
 WAIT_SECONDS = 5.0
@@ -56,3 +60,35 @@ def release(request) -> None:
     key = _key(request)
     if key is not None:
         cache.delete(key)
+
+
+REPEATED = object()
+
+
+def save_once(request, form, save):
+    """Run `save()` once per rendered form.
+
+    Returns what `save` returned; None when the service refused (its messages are then on the
+    form); REPEATED when the same form was already saved.
+    """
+    from .forms import add_service_errors
+
+    if not claim(request):
+        return REPEATED
+    try:
+        result = save()
+    except ValidationError as error:
+        release(request)
+        add_service_errors(form, error)
+        return None
+    except Exception:
+        release(request)  # a failed save must not look saved to the retry
+        raise
+    done(request)
+    return result
+
+
+def already_saved(request, url):
+    """The answer to a form sent twice: nothing saved again, and the person is told so."""
+    messages.info(request, _("Biểu mẫu này đã được lưu (gửi hai lần), nên không lưu thêm."))
+    return redirect(url)

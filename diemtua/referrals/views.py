@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import Role
 from diemtua.audit import services as audit
+from diemtua.core import once
 from diemtua.orgs.models import OrgUnit
 
 from . import access, selectors, services
@@ -185,12 +186,11 @@ def referral_detail(request, pk: int):
 def _referral_post(request, pk, form_class, key, service, success):
     """Partner actions: valid → service → back to the referral; refused → the page with the
     form as typed and the message (400). Saved once per rendered form (core/once.py)."""
-    from diemtua.cases.views import REPEATED, _already_saved, _save_once
 
     referral = access.get_referral_for_user(request.user, pk, request=request, partner_only=True)
     form = form_class(request.POST)
     if form.is_valid():
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: (
@@ -199,8 +199,8 @@ def _referral_post(request, pk, form_class, key, service, success):
             ),
         )
         url = reverse("partner_referral_detail", kwargs={"pk": referral.pk})
-        if saved is REPEATED:
-            return _already_saved(request, url)
+        if saved is once.REPEATED:
+            return once.already_saved(request, url)
         if saved is not None:
             messages.success(request, success)
             return redirect(url)
@@ -265,7 +265,6 @@ def referral_close(request, pk: int):
 def referral_send(request, pk: int):
     """A counselor of the case sends it to a partner that accepts referrals."""
     from diemtua.cases import access as case_access
-    from diemtua.cases.views import REPEATED, _already_saved, _save_once
 
     case = case_access.get_case_for_user(request.user, pk, request=request)
     providers = OrgUnit.objects.filter(
@@ -275,15 +274,15 @@ def referral_send(request, pk: int):
     form = ReferralSendForm(request.POST or None, providers=providers, initial=initial)
     case_url = reverse("case_detail", kwargs={"pk": case.pk})
     if request.method == "POST" and form.is_valid():
-        saved = _save_once(
+        saved = once.save_once(
             request,
             form,
             lambda: services.referral_send(
                 actor=request.user, case=case, request=request, **form.cleaned_data
             ),
         )
-        if saved is REPEATED:
-            return _already_saved(request, case_url + "#h-referrals")
+        if saved is once.REPEATED:
+            return once.already_saved(request, case_url + "#h-referrals")
         if saved is not None:
             messages.success(
                 request,

@@ -134,4 +134,3 @@ class SurveyCreateForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
 
 class SurveyAnswerForm(ServiceErrorsMixin, AnswerForm):
     """The instrument's questions; a refusal of the service (already answered) shows on top."""
-

@@ -24,30 +24,6 @@ from .models import localized
 from .survey_forms import SurveyAnswerForm, SurveyCreateForm
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPEATED = object()
-
-
-def _save_once(request, form, save):
-    """Run `save()` once per rendered form (core/once.py): the result; None when the service
-    refused (its messages are then on the form); REPEATED when the form was already saved."""
-    if not once.claim(request):
-        return REPEATED
-    try:
-        result = save()
-    except ValidationError as error:
-        once.release(request)
-        form.add_service_errors(error)
-        return None
-    except Exception:
-        once.release(request)
-        raise
-    once.done(request)
-    return result
-
-
-def _already_saved(request, url):
-    messages.info(request, _("Biểu mẫu này đã được gửi rồi (gửi hai lần), nên không lưu thêm."))
-    return redirect(url)
 
 
 @require_GET
@@ -92,7 +68,7 @@ def survey_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        survey = _save_once(
+        survey = once.save_once(
             request,
             form,
             lambda: survey_services.survey_create(
@@ -107,8 +83,8 @@ def survey_create(request):
                 request=request,
             ),
         )
-        if survey is REPEATED:
-            return _already_saved(request, reverse("survey_list"))
+        if survey is once.REPEATED:
+            return once.already_saved(request, reverse("survey_list"))
         if survey is not None:
             messages.success(
                 request,
@@ -157,7 +133,7 @@ def _owner_action(request, pk, call, success):
     survey = survey_access.get_survey_to_manage(request.user, pk, request=request)
     url = reverse("survey_detail", kwargs={"pk": survey.pk})
     if not once.claim(request):
-        return _already_saved(request, url)
+        return once.already_saved(request, url)
     try:
         result = call(actor=request.user, survey=survey, request=request)
     except ValidationError as error:
@@ -245,15 +221,15 @@ def survey_answer(request, pk: int):
             messages.warning(request, refusal)
             return redirect(url)
         if form.is_valid():
-            saved = _save_once(
+            saved = once.save_once(
                 request,
                 form,
                 lambda: survey_services.survey_respond(
                     actor=request.user, recipient=recipient, answers=form.answers, request=request
                 ),
             )
-            if saved is REPEATED:
-                return _already_saved(request, url)
+            if saved is once.REPEATED:
+                return once.already_saved(request, url)
             if saved is not None:
                 messages.success(request, _("Đã gửi câu trả lời. Cảm ơn thầy/cô."))
                 return redirect(url)

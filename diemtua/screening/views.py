@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diemtua.accounts import access as account_access
 from diemtua.accounts.roles import BROWSE_ROLES, Role
 from diemtua.core import once, ratelimit
+from diemtua.core.forms import add_service_errors
 from diemtua.core.ratelimit import Rate
 from diemtua.students import access as student_access
 from diemtua.students import selectors as student_selectors
@@ -36,11 +37,6 @@ def _school(request):
         request.user, request.GET.get("school", "")
     )
     return school
-
-
-def _already_saved(request, url):
-    messages.info(request, _("Biểu mẫu này đã được lưu (gửi hai lần), nên không lưu thêm."))
-    return redirect(url)
 
 
 @require_GET
@@ -64,14 +60,14 @@ def administration_create(request):
     form = AdministrationForm(request.POST or None, versions=versions, classes=classes)
     if request.method == "POST" and form.is_valid():
         if not once.claim(request):
-            return _already_saved(request, reverse("screening_home"))
+            return once.already_saved(request, reverse("screening_home"))
         try:
             opened = services.administration_open(
                 actor=request.user, school=school, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             once.release(request)
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             once.done(request)
             messages.success(
@@ -96,16 +92,6 @@ def administration_create(request):
         {"form": form, "school": school},
         status=status,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @require_GET
@@ -230,7 +216,7 @@ def consent_sheet(request):
             form.add_error(None, _("Hãy đánh dấu ít nhất một sự đồng ý."))
         elif form.is_valid():
             if not once.claim(request):
-                return _already_saved(
+                return once.already_saved(
                     request, f"{reverse('screening_consents')}?class={class_name}"
                 )
             try:
@@ -243,7 +229,7 @@ def consent_sheet(request):
                 )
             except ValidationError as error:
                 once.release(request)
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 once.done(request)
                 messages.success(request, _("Đã ghi %(n)s sự đồng ý.") % {"n": made})
