@@ -38,7 +38,13 @@ def _key(entry: str) -> str | None:
 def _pending(entry: str) -> bool:
     fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in entry.splitlines())
     if "msgid_plural" in entry:
-        return fuzzy or '""' in re.findall(r"^msgstr\[\d\] (.*)$", entry, re.M)
+        # A wrapped msgstr[n] starts with "" and continues on the next lines: empty only if
+        # nothing follows.
+        plural_forms = re.findall(r'^msgstr\[\d\] ("(?:.*)")\n((?:".*"\n?)*)', entry + "\n", re.M)
+        return fuzzy or any(
+            "".join(json.loads(x) for x in [first, *rest.splitlines()] if x) == ""
+            for first, rest in plural_forms
+        )
     return fuzzy or _field(entry, "msgstr") == ""
 
 

@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "screening.administration_view": _("Xem kết quả sàng lọc của lớp"),
     "screening.response_submit": _("Học sinh gửi câu trả lời sàng lọc"),
     "screening.response_view": _("Xem câu trả lời sàng lọc của một học sinh"),
+    "screening.consent_sheet_view": _("Xem danh sách đồng ý sàng lọc của một lớp"),
     "screening.access_refused": _("Bị từ chối xem sàng lọc"),
     "screening.survey_create": _("Gửi phiếu khảo sát"),
     "screening.survey_respond": _("Trả lời phiếu khảo sát"),

@@ -114,6 +114,13 @@ def _zip_kind(upload) -> str | None:
         upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
             names = set(archive.namelist())
+            # Macros (VBA in Office files, Basic scripts in OpenDocument) are never accepted,
+            # whatever the manifest claims: a .docm renamed .docx carries vbaProject.bin.
+            if any(
+                name.lower().endswith("vbaproject.bin") or name.startswith("Basic/")
+                for name in names
+            ):
+                return None
             if "mimetype" in names:
                 info = archive.getinfo("mimetype")
                 if info.file_size <= 100:

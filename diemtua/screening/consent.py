@@ -23,12 +23,14 @@ def givers_needed(student, on: datetime.date) -> set[str]:
     return needed
 
 
-def in_force(students, on: datetime.date) -> dict[int, set[str]]:
-    """{student id: givers whose consent is in force on `on`} in one query."""
+def in_force(students, on: datetime.date, school_id: int) -> dict[int, set[str]]:
+    """{student id: givers whose consent to screening at this school is in force on `on`}, in
+    one query. A consent given at another school (before the student moved) does not count."""
     given: dict[int, set[str]] = {student.pk: set() for student in students}
     rows = ScreeningConsent.objects.filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on),
         student_id__in=list(given),
+        school_id=school_id,
         given_on__lte=on,
     ).values_list("student_id", "given_by")
     for student_id, giver in rows:
@@ -42,5 +44,5 @@ def missing(student, given: set[str], on: datetime.date) -> list[str]:
     return [str(labels[giver]) for giver in sorted(givers_needed(student, on) - given)]
 
 
-def may_take_part(student, on: datetime.date) -> bool:
-    return not missing(student, in_force([student], on)[student.pk], on)
+def may_take_part(student, on: datetime.date, school_id: int) -> bool:
+    return not missing(student, in_force([student], on, school_id)[student.pk], on)

@@ -115,10 +115,17 @@ def class_summary(*, fetched_by, administration) -> dict:
 
     groups = [group(gettext("Cả lớp"), rows)]
     if not administration.version.is_anonymous:
+        by_gender = []
         for code, label in Gender.choices:
             members = [r for r in rows if r[2] == code]
             if members:  # an empty group says nothing worth a row
-                groups.append(group(str(label), members))
+                by_gender.append(group(str(label), members))
+        # Complementary suppression: with one group hidden, the class minus the groups shown
+        # would give it back, so either every group shows or none does.
+        if not any(g["hidden"] for g in by_gender):
+            groups += by_gender
+        else:
+            groups += [group(g["label"], []) | {"n": g["n"], "hidden": True} for g in by_gender]
     return {
         "invited": invited,
         "answered": len(rows),
@@ -128,19 +135,33 @@ def class_summary(*, fetched_by, administration) -> dict:
     }
 
 
-def consent_sheet(*, fetched_by, school, class_name: str, on: datetime.date) -> list[dict]:
-    """Each student of the class with the screening consents in force and who is missing."""
+def consent_sheet(
+    *, fetched_by, school, class_name: str, on: datetime.date, request=None
+) -> list[dict]:
+    """Each student of the class with the screening consents in force and who is missing.
+
+    Names and dates of birth of a class: the read is audited."""
     access.require_roles_over(fetched_by, school.pk, {Role.COUNSELOR})
     students = list(
         Student.objects.filter(school=school, class_name=class_name, is_active=True)
         .prefetch_related("guardians")
         .order_by("sort_name")
     )
-    given = consent_rules.in_force(students, on)
+    given = consent_rules.in_force(students, on, school.pk)
+    audit.record(
+        actor=fetched_by,
+        action="screening.consent_sheet_view",
+        object_type="students.class",
+        object_id=class_name,
+        org_unit=school,
+        request=request,
+        extra={"students": len(students)},
+    )
     consents = {}
     for consent in ScreeningConsent.objects.filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on),
         student__in=students,
+        school=school,
         given_on__lte=on,
     ).order_by("given_on"):
         consents.setdefault(consent.student_id, []).append(consent)

@@ -40,6 +40,7 @@ from .scoring import clean_answers, score
 # No 0/O, 1/I/L: a child copies the code from a paper slip onto a phone.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
+UNKNOWN_CODE = "unknown_code"
 
 
 # --- Consent ------------------------------------------------------------------------------
@@ -72,7 +73,9 @@ def consents_record(
     students = {student.pk: student for student, _giver in entries}
     if any(student.school_id != school.pk for student in students.values()):
         raise ValidationError(_("Có học sinh không thuộc trường này."))
-    current = consent_rules.in_force(list(students.values()), given_on)
+    # What is in force *today* decides whether a slip adds anything: a slip dated before an
+    # agreement already on file, or before a withdrawal, must not be skipped or doubled.
+    current = consent_rules.in_force(list(students.values()), timezone.localdate(), school.pk)
     guardians = {}
     for student in students.values():
         legal = [g for g in student.guardians.all() if g.is_legal_representative]
@@ -118,8 +121,16 @@ def consent_withdraw(*, actor, consent: ScreeningConsent, request=None) -> Scree
     _require_counselor(actor, consent.school_id)
     if consent.withdrawn_on is not None:
         raise ValidationError(_("Sự đồng ý này đã được rút lại rồi."))
-    consent.withdrawn_on = timezone.localdate()
-    consent.save(update_fields=["withdrawn_on", "updated_at"])
+    today = timezone.localdate()
+    # Withdrawing is the person's decision, not one slip's: every agreement of theirs in force
+    # for this student at this school ends today.
+    ScreeningConsent.objects.filter(
+        student_id=consent.student_id,
+        school_id=consent.school_id,
+        given_by=consent.given_by,
+        withdrawn_on__isnull=True,
+    ).update(withdrawn_on=today)
+    consent.withdrawn_on = today
     voided = Participant.objects.filter(
         student_id=consent.student_id,
         status=ParticipantStatus.INVITED,
@@ -195,7 +206,7 @@ def administration_open(
         raise ValidationError({"group_name": _("Lớp này không có học sinh nào đang học.")})
     excluded = []
     taking_part = []
-    given = consent_rules.in_force(students, today) if needs_consent(version) else {}
+    given = consent_rules.in_force(students, today, school.pk) if needs_consent(version) else {}
     # PHQ-9 and GAD-7 are validated from early adolescence (PHQ-A: 11–17), not for young
     # children: a younger student is left out whatever the consent.
     min_age = version.definition.get("min_age")
@@ -289,17 +300,21 @@ def participant_for_code(code: str, *, lock: bool = False) -> Participant:
         rows = rows.select_for_update(of=("self",))
     participant = rows.filter(code_hash=code_hash(code)).first()
     if participant is None:
-        raise ValidationError(_("Mã không đúng. Hãy kiểm tra lại mã trên phiếu."))
+        # Only this answer counts toward the per-address limit (views): a used or closed code
+        # is a student's honest mistake, not someone trying codes.
+        raise ValidationError(
+            _("Mã không đúng. Hãy kiểm tra lại mã trên phiếu."), code=UNKNOWN_CODE
+        )
     if participant.status == ParticipantStatus.COMPLETED:
         raise ValidationError(_("Mã này đã được dùng. Mỗi mã chỉ dùng được một lần."))
-    if participant.status == ParticipantStatus.WITHDRAWN:
+    if participant.status == ParticipantStatus.WITHDRAWN or not participant.student.is_active:
         raise ValidationError(_("Mã này không còn hiệu lực. Nếu cần, hãy hỏi thầy cô tư vấn."))
     administration = participant.administration
     if administration.closed_at is not None or administration.closes_at <= timezone.now():
         raise ValidationError(_("Đợt trả lời này đã kết thúc. Cảm ơn bạn."))
     version = administration.version
     if needs_consent(version) and not consent_rules.may_take_part(
-        participant.student, timezone.localdate()
+        participant.student, timezone.localdate(), administration.school_id
     ):
         raise ValidationError(_("Mã này không còn hiệu lực. Nếu cần, hãy hỏi thầy cô tư vấn."))
     return participant
@@ -315,13 +330,25 @@ def response_submit(*, code: str, answers: dict, request=None) -> Response:
     from diemtua.cases import intake
 
     participant = participant_for_code(code, lock=True)
-    administration = participant.administration
+    # Lock the administration too, so an answer cannot slip in while it is being closed (the
+    # check above is repeated under the lock).
+    administration = Administration.objects.select_for_update().get(
+        pk=participant.administration_id
+    )
+    if administration.closed_at is not None:
+        raise ValidationError(_("Đợt trả lời này đã kết thúc. Cảm ơn bạn."))
     version = administration.version
     definition = version.definition
     checked = clean_answers(definition, answers)
     result = score(definition, checked)
     now = timezone.now()
     anonymous = version.is_anonymous
+    if anonymous:
+        # No shared timestamp may tie the answer to the student whose code was spent: the
+        # answer keeps only its day, the participant no time at all.
+        now = timezone.make_aware(
+            datetime.datetime.combine(timezone.localdate(), datetime.time(12, 0))
+        )
     response = Response(
         version=version,
         administration=administration,
@@ -341,7 +368,7 @@ def response_submit(*, code: str, answers: dict, request=None) -> Response:
         )
     response.save()
     participant.status = ParticipantStatus.COMPLETED
-    participant.used_at = now
+    participant.used_at = None if anonymous else now
     participant.code = ""
     participant.save(update_fields=["status", "used_at", "code"])
     audit.record(

@@ -62,7 +62,8 @@ def _when(value) -> str:
 
 def _completion_sheet(sheet, survey, completion: Completion, staff: bool) -> None:
     sheet.title = _("Tiến độ trả lời")
-    sheet.cell(row=1, column=1, value=survey.title).font = TITLE
+    _text(sheet.cell(row=1, column=1), survey.title)
+    sheet.cell(row=1, column=1).font = TITLE
     sheet.cell(
         row=2,
         column=1,
@@ -104,7 +105,8 @@ def _completion_sheet(sheet, survey, completion: Completion, staff: bool) -> Non
 
 def _results_sheet(sheet, survey, results: SurveyResults) -> None:
     sheet.title = _("Kết quả")
-    sheet.cell(row=1, column=1, value=survey.title).font = TITLE
+    _text(sheet.cell(row=1, column=1), survey.title)
+    sheet.cell(row=1, column=1).font = TITLE
     sheet.cell(
         row=2,
         column=1,

@@ -1,16 +1,19 @@
 """Reads for surveys: what a person must answer, what an officer sent, completion and results.
 
-Surveys ask schools and their staff, never students: results are shown in full to the survey's
-owner (no small-count suppression, which protects students in the school indicators). A staff
-member's free-text answer is shown without their name, so the results page never ties one
-person's answers to them; a school's answer is the school's and is shown with its name.
+Surveys ask schools and their staff, never students. A school's answer is the school's and is
+shown with its name. A staff member's answers are their own: the owner sees a staff survey's
+results only once answering is over (closed or past the deadline, so results that change with
+each answer cannot be matched with the completion list) and only from DIEMTUA_SUPPRESS_BELOW
+respondents up; free texts are shown without names, sorted, so no answer is tied to a person.
 """
 
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from diemtua.accounts import access
 from diemtua.orgs.models import OrgKind, OrgUnit
@@ -181,6 +184,7 @@ class SurveyResults:
     bands: list[OptionCount]
     mean_total: float | None
     by_school: bool  # text answers carry the school's name (school surveys)
+    withheld: str = ""  # why a staff survey's results are not shown yet
 
     def chart_data(self) -> list[dict]:
         """What static/js/survey_charts.js draws: one bar chart per choice item and the bands."""
@@ -219,6 +223,29 @@ def survey_results(*, fetched_by, survey: Survey) -> SurveyResults:
     )
     respondents = len(responses)
     by_school = survey.version.instrument.audience == Audience.SCHOOL
+    if not by_school:
+        threshold = settings.DIEMTUA_SUPPRESS_BELOW
+        withheld = ""
+        if is_open(survey):
+            withheld = gettext(
+                "Kết quả phiếu cá nhân hiện ra khi đợt khảo sát kết thúc, để không ai đoán được "
+                "câu trả lời của một người."
+            )
+        elif respondents < threshold:
+            withheld = gettext(
+                "Dưới %(k)s người trả lời: kết quả phiếu cá nhân không hiện, để không ai đoán "
+                "được câu trả lời của một người."
+            ) % {"k": threshold}
+        if withheld:
+            return SurveyResults(
+                recipients=survey.recipients.count(),
+                respondents=respondents,
+                items=[],
+                bands=[],
+                mean_total=None,
+                by_school=False,
+                withheld=withheld,
+            )
     answers = [(r.recipient.unit.name, json.loads(r.answers_json or "{}")) for r in responses]
     items = []
     for number, item in enumerate(definition["items"], start=1):

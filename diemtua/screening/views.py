@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -120,15 +121,19 @@ def administration_detail(request, pk: int):
 @login_required
 def administration_summary(request, pk: int):
     administration = access.get_summary_for_user(request.user, pk, request=request)
+    # The leadership sees the summary once answering is over: a summary that changes with each
+    # answer, watched while students answer one by one, would give single results away.
+    finished = administration.closed_at is not None or administration.closes_at <= timezone.now()
+    counselor = Role.COUNSELOR in account_access.roles_over(request.user, administration.school_id)
+    summary = (
+        selectors.class_summary(fetched_by=request.user, administration=administration)
+        if finished or counselor
+        else None
+    )
     return render(
         request,
         "screening/administration_summary.html",
-        {
-            "administration": administration,
-            "summary": selectors.class_summary(
-                fetched_by=request.user, administration=administration
-            ),
-        },
+        {"administration": administration, "summary": summary},
     )
 
 
@@ -199,7 +204,7 @@ def consent_sheet(request):
     form = ConsentSheetForm(request.POST or None, initial={"given_on": today})
     rows = (
         selectors.consent_sheet(
-            fetched_by=request.user, school=school, class_name=class_name, on=today
+            fetched_by=request.user, school=school, class_name=class_name, on=today, request=request
         )
         if class_name
         else []
@@ -318,7 +323,10 @@ def _limited(request) -> bool:
     return ratelimit.exceeded("screening-code", ratelimit.client_address(request), rate.limit)
 
 
-def _count_wrong(request) -> None:
+def _count_wrong(request, error: ValidationError) -> None:
+    """Count only codes that do not exist: used or closed codes are students' slips."""
+    if error.code != services.UNKNOWN_CODE:
+        return
     rate = _code_rate()
     ratelimit.hit("screening-code", ratelimit.client_address(request), rate.limit, rate.window)
 
@@ -356,7 +364,7 @@ def screening_start(request):
     try:
         participant = services.participant_for_code(code)
     except ValidationError as error:
-        _count_wrong(request)
+        _count_wrong(request, error)
         form.add_error("code", error.messages[0])
         return render(request, "screening/start.html", {"form": form}, status=400)
     return _questions(
@@ -379,7 +387,7 @@ def screening_answer(request):
     try:
         participant = services.participant_for_code(code)
     except ValidationError as error:
-        _count_wrong(request)
+        _count_wrong(request, error)
         form = CodeForm(initial={"code": code})
         return render(
             request, "screening/start.html", {"form": form, "wrong": error.messages[0]}, status=400
@@ -394,6 +402,10 @@ def screening_answer(request):
         for item, message in error.errors.items():
             form.add_error(item if item in form.fields else None, message)
         return _questions(request, participant, form, code, status=400)
+    except IntegrityError:  # SQLite (make demo) has no row locks: a second tap lands here
+        form = CodeForm(initial={"code": code})
+        used = _("Mã này đã được dùng. Mỗi mã chỉ dùng được một lần.")
+        return render(request, "screening/start.html", {"form": form, "wrong": used}, status=400)
     except ValidationError as error:  # the code was spent or closed between the two steps
         form = CodeForm(initial={"code": code})
         return render(

@@ -59,6 +59,19 @@ def test_files_that_lie_are_refused_with_a_clear_message(name, content, expected
     assert expected in _refusal(name, content)
 
 
+def test_a_docx_that_carries_macros_is_refused_even_with_a_docx_manifest():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(files.ooxml("docx")))
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
+    assert "“hop-dong.docx”" in _refusal("hop-dong.docx", buffer.getvalue())
+
+
 def test_a_file_over_the_limit_is_refused_naming_the_limit(settings):
     settings.DIEMTUA_UPLOAD_MAX_MB = 1
     big = files.png() + b"\x00" * (1024 * 1024)

@@ -8,8 +8,10 @@ import re
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -515,7 +517,15 @@ def test_staff_text_answers_are_not_tied_to_names(world):
     )
     from diemtua.screening.survey_selectors import survey_results
 
-    results = survey_results(fetched_by=world.users["department_officer"], survey=survey)
+    officer = world.users["department_officer"]
+    # While answering goes on, a staff survey's results are withheld (they would change with
+    # each answer the completion list shows), and so are they under 5 respondents.
+    assert survey_results(fetched_by=officer, survey=survey).withheld
+    with time_machine.travel(survey.deadline + datetime.timedelta(days=2)):
+        assert "Dưới 5 người" in survey_results(fetched_by=officer, survey=survey).withheld
+    later = survey.deadline + datetime.timedelta(days=2)
+    with override_settings(DIEMTUA_SUPPRESS_BELOW=1), time_machine.travel(later):
+        results = survey_results(fetched_by=officer, survey=survey)
     comment = next(item for item in results.items if item.code == "comment")
     assert comment.texts == [("", "Cần tập huấn trực tiếp")]
     assert not results.bands
