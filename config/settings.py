@@ -99,6 +99,12 @@ INSTALLED_APPS = [
     "diemtua.notifications",
     "diemtua.activities",
     "diemtua.screening",
+    "diemtua.programs",
+    "diemtua.directives",
+    "diemtua.trainings",
+    "diemtua.visits",
+    "diemtua.funding",
+    "diemtua.awards",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,12 @@ urlpatterns = [
     path("activities/", include("diemtua.activities.urls")),
     path("screening/", include("diemtua.screening.urls")),
     path("surveys/", include("diemtua.screening.survey_urls")),
+    path("programs/", include("diemtua.programs.urls")),
+    path("directives/", include("diemtua.directives.urls")),
+    path("trainings/", include("diemtua.trainings.urls")),
+    path("visits/", include("diemtua.visits.urls")),
+    path("funding/", include("diemtua.funding.urls")),
+    path("awards/", include("diemtua.awards.urls")),
     # Students answer a screening on their phone with a one-time code: a short public address.
     path("s/", include("diemtua.screening.answer_urls")),
 ]

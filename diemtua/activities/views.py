@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -328,10 +327,7 @@ def attachment_download(request, pk: int):
     """The file, to whoever may see its activity; always a download, never shown in the page,
     with the content type its bytes showed, and every download in the audit trail."""
     attachment = access.get_attachment_for_user(request.user, pk, request=request)
-    try:
-        handle = uploads.open_stored(attachment.stored_name)
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
+    response = uploads.download_response(attachment)
     audit.record(
         actor=request.user,
         action="activities.attachment_download",
@@ -340,12 +336,4 @@ def attachment_download(request, pk: int):
         request=request,
         extra={"activity": attachment.activity_id, "file_kind": attachment.file_kind},
     )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -235,3 +235,26 @@ def delete(stored_name: str) -> None:
 def open_stored(stored_name: str):
     """An open binary file, or FileNotFoundError when it is gone from the disk."""
     return storage().open(stored_name, "rb")
+
+
+def download_response(stored_file):
+    """The file as a download (never shown inline), with the content type its bytes showed.
+
+    `stored_file` is any model built on core.models.StoredFile. The caller has checked who may
+    see it and writes the audit event. Http404 when the file is gone from the disk.
+    """
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = open_stored(stored_file.stored_name)
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored_file.original_name,
+        content_type=stored_file.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrainingsConfig(AppConfig):
+    name = "diemtua.trainings"
+    label = "trainings"
