@@ -339,6 +339,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "screening.remind_surveys",
         "schedule": crontab(hour="7-17", minute=5),
     },
+    "remind-directives": {
+        "task": "directives.send_reminders",
+        "schedule": crontab(hour="7-17", minute=10),
+    },
+    "remind-visit-actions": {
+        "task": "visits.remind_actions",
+        "schedule": crontab(hour="7-17", minute=15),
+    },
 }
 # E-mail: printed to the console in development and the demo; set EMAIL_BACKEND and the
 # usual EMAIL_HOST/PORT/… for a real server.

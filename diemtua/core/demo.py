@@ -183,6 +183,25 @@ def seed_demo() -> dict[str, int]:
     from diemtua.screening.survey_demo import seed_surveys
 
     stats["surveys"] = seed_surveys()
+    # Programs (issue 7): the programs first, then what points at them.
+    from diemtua.programs.demo import seed_programs
+
+    stats["programs"] = seed_programs()
+    from diemtua.directives.demo import seed_directives
+
+    stats["directives"] = seed_directives()
+    from diemtua.visits.demo import seed_visits
+
+    stats["visits"] = seed_visits()
+    from diemtua.trainings.demo import seed_trainings
+
+    stats["trainings"] = seed_trainings()
+    from diemtua.funding.demo import seed_funding
+
+    stats["budget_lines"] = seed_funding()
+    from diemtua.awards.demo import seed_awards  # draws on visits and trainings
+
+    stats["awards"] = seed_awards()
     return stats
 
 
@@ -193,6 +212,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
     for locality in LOCALITIES:
         usernames += [f"tv.{s.slug}" for s in locality.schools]
     usernames += ["tv2.trungtu", "bgh.trungtu", "gv.trungtu", "xa.dongda", "dt.hanoi"]
+    usernames += ["so.quangngai"]  # the directives demo: Quảng Ngãi's 2022 letter
     users = {
         u.username: u
         for u in User.objects.filter(username__in=usernames).prefetch_related(

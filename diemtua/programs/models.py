@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from diemtua.core.models import BaseModel
+from diemtua.core.models import BaseModel, StoredFile
 from diemtua.orgs.models import OrgUnit
 
 
@@ -175,3 +175,87 @@ class DesignatedStaff(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class TaskStatus(models.TextChoices):
+    PLANNED = "planned", _("Chưa bắt đầu")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    DONE = "done", _("Đã hoàn thành")
+
+
+class ProgramTask(BaseModel):
+    """A task or milestone of a program's plan, carried out by one unit.
+
+    A milestone (selection, training, the end, the evaluation report) is shown to everyone who
+    takes part in the program; an ordinary task only to its responsible unit, the units above it
+    and the program's owner: a school sees only its own tasks.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("nhiệm vụ"), max_length=255)
+    search_title = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    responsible = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị thực hiện")
+    )
+    starts_on = models.DateField(_("ngày bắt đầu"))
+    due_on = models.DateField(_("hạn hoàn thành"))
+    milestone = models.BooleanField(
+        _("mốc chung của chương trình"),
+        default=False,
+        help_text=_("Mốc được hiển thị cho mọi đơn vị tham gia chương trình."),
+    )
+    description = models.TextField(_("nội dung, sản phẩm"), blank=True)
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("chỉ bắt đầu khi đã xong"),
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PLANNED
+    )
+    done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    evidence_note = models.TextField(_("minh chứng, kết quả"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("nhiệm vụ của chương trình")
+        verbose_name_plural = _("nhiệm vụ của chương trình")
+        ordering = ["starts_on", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("starts_on")), name="program_task_dates_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False) | ~Q(status="done"),
+                name="program_task_done_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "responsible"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        from diemtua.core.text import fold
+
+        self.search_title = fold(self.title)
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_title"}
+        super().save(*args, **kwargs)
+
+    def is_overdue(self, today) -> bool:
+        return self.status != TaskStatus.DONE and self.due_on < today
+
+
+class TaskEvidence(StoredFile):
+    """A file showing a task was done (minutes, a report, photos of a training)."""
+
+    task = models.ForeignKey(ProgramTask, on_delete=models.CASCADE, related_name="evidence")
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")

@@ -27,6 +27,26 @@ SURVEY_LIST_ROLES = SURVEY_SENDERS | {Role.COUNSELOR, Role.SCHOOL_LEAD, Role.TEA
 SURVEY_OWNERS = frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
 ACTIVITY_VIEW = ALL_ROLES - {Role.PARTNER_STAFF, Role.SYSTEM_ADMIN}
 ACTIVITY_EDIT = frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD})
+DIRECTIVE_ISSUERS = SURVEY_SENDERS
+DIRECTIVE_TRACKERS = frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+DIRECTIVE_VIEW = DIRECTIVE_ISSUERS | {Role.COUNSELOR, Role.SCHOOL_LEAD}
+VISITORS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+VISIT_VIEW = VISITORS | {Role.COUNSELOR, Role.SCHOOL_LEAD}
+# The fixture visits are the Departments': their officers and the Ministry manage them.
+VISIT_MANAGERS = frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+FUNDING_VIEW = frozenset(
+    {Role.SCHOOL_LEAD, Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER}
+)
+AWARD_OFFICERS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+AWARD_VIEW = AWARD_OFFICERS | {Role.COUNSELOR, Role.SCHOOL_LEAD}
+PROGRAM_OFFICERS = frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+PROGRAM_VIEW = PROGRAM_OFFICERS | {Role.COUNSELOR, Role.SCHOOL_LEAD, Role.COMMUNE_OFFICER}
+# The fixture program is Department A's: its officers manage it; the Ministry only watches.
+PROGRAM_OWNER = frozenset({Role.DEPARTMENT_OFFICER})
+OFFICERS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
+TRAINING_VIEW = OFFICERS | {Role.COUNSELOR, Role.SCHOOL_LEAD}
+TRAINING_MANAGE = frozenset({Role.DEPARTMENT_OFFICER})
+LIBRARY_VIEW = TRAINING_VIEW | {Role.TEACHER}
 
 
 @dataclass(frozen=True)
@@ -205,6 +225,161 @@ ROUTES = {
     "survey_answer": Route(
         roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}), obj="survey_recipient"
     ),
+    # Directives (docs/directives.md): the issuer's officers (and those above) track, edit, send,
+    # remind, accept and export; the recipient unit's people (a school's leadership and
+    # counselors) and the officers above it read the task and the letter; only the recipient
+    # unit's people submit, and submitted files go to them and the issuer's officers only. The
+    # fixture directive is dept_a's, sent to school_a with one report filed; POST actions go
+    # back to the page with a message (302), also when refused (already sent, already accepted).
+    "directive_list": Route(roles=DIRECTIVE_VIEW),
+    "directive_create": Route(roles=DIRECTIVE_ISSUERS),
+    "directive_detail": Route(roles=DIRECTIVE_TRACKERS, obj="directive"),
+    "directive_edit": Route(roles=DIRECTIVE_TRACKERS, obj="directive"),
+    "directive_task_create": Route(roles=DIRECTIVE_TRACKERS, obj="directive"),
+    "directive_export": Route(roles=DIRECTIVE_TRACKERS, obj="directive"),
+    "directive_send": Route(
+        roles=DIRECTIVE_TRACKERS, obj="directive", method="post", ok_status=302
+    ),
+    "directive_document": Route(roles=DIRECTIVE_VIEW, obj="directive"),
+    "directive_task_delete": Route(
+        roles=DIRECTIVE_TRACKERS, obj="directive_task", method="post", ok_status=302
+    ),
+    "directive_assignment": Route(roles=DIRECTIVE_VIEW, obj="directive_assignment"),
+    "directive_assignment_remind": Route(
+        roles=DIRECTIVE_TRACKERS, obj="directive_assignment", method="post", ok_status=302
+    ),
+    "directive_assignment_accept": Route(
+        roles=DIRECTIVE_TRACKERS, obj="directive_assignment", method="post", ok_status=302
+    ),
+    "directive_submission_file": Route(
+        roles=DIRECTIVE_TRACKERS | {Role.COUNSELOR, Role.SCHOOL_LEAD},
+        obj="directive_submission_file",
+    ),
+    # Visits (docs/visits.md): the fixture visit is dept_a's, sent to school_a (completed); a
+    # draft lives only at the visiting unit (dept_a), so the school and the commune are outside
+    # it. Managing is for the visiting unit's officers and those above; the school's leadership
+    # and counselors answer actions. Empty POSTs come back 400 with the form's messages;
+    # completing an empty draft and deleting a sent visit's action go back with a message (302).
+    "visit_list": Route(roles=VISIT_VIEW),
+    "visit_create": Route(roles=VISITORS),
+    "visit_detail": Route(roles=VISIT_VIEW, obj="visit"),
+    "visit_edit": Route(roles=VISIT_MANAGERS, obj="visit_draft"),
+    "visit_complete": Route(roles=VISIT_MANAGERS, obj="visit_draft", method="post", ok_status=302),
+    "visit_delete": Route(roles=VISIT_MANAGERS, obj="visit_draft"),
+    "visit_amend": Route(roles=VISIT_MANAGERS, obj="visit", method="post", ok_status=400),
+    "visit_action_create": Route(roles=VISIT_MANAGERS, obj="visit"),
+    "visit_photo": Route(roles=VISIT_VIEW, obj="visit_photo"),
+    "visit_action_list": Route(roles=VISIT_VIEW),
+    "visit_action_detail": Route(roles=VISIT_VIEW, obj="visit_action"),
+    "visit_action_answer": Route(
+        roles=frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}),
+        obj="visit_action",
+        method="post",
+        ok_status=400,
+    ),
+    "visit_action_review": Route(
+        roles=VISIT_MANAGERS, obj="visit_action", method="post", ok_status=400
+    ),
+    "visit_action_delete": Route(
+        roles=VISIT_MANAGERS, obj="visit_action", method="post", ok_status=302
+    ),
+    "visit_action_file": Route(roles=VISIT_VIEW, obj="visit_action_file"),
+    # Funding (docs/funding.md): a school's lead and the officers above see a school's lines;
+    # only the unit holding the money changes them (the fixture line is school_a's).
+    "budget_table": Route(roles=FUNDING_VIEW),
+    "budget_export": Route(roles=FUNDING_VIEW),
+    "budget_line_create": Route(roles=FUNDING_VIEW),
+    "budget_line_detail": Route(roles=FUNDING_VIEW, obj="budget_line"),
+    "budget_line_edit": Route(roles=frozenset({Role.SCHOOL_LEAD}), obj="budget_line"),
+    "budget_attachment_download": Route(roles=FUNDING_VIEW, obj="budget_attachment"),
+    "budget_attachment_delete": Route(roles=frozenset({Role.SCHOOL_LEAD}), obj="budget_attachment"),
+    # Awards (docs/awards.md): the evaluating unit's officers work; the school's lead and
+    # counselors (and officers above the school) see published results, decided nominations and
+    # the decisions naming the school. Drafts and proposals are dept_a's only (outsiders 404).
+    "awards_home": Route(roles=AWARD_VIEW),
+    "criteria_set_create": Route(roles=AWARD_OFFICERS),
+    "nomination_create": Route(roles=AWARD_OFFICERS),
+    "decision_create": Route(roles=AWARD_OFFICERS),
+    "criteria_set_detail": Route(
+        roles=frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER}), obj="criteria_set"
+    ),
+    "criteria_set_edit": Route(roles=frozenset({Role.DEPARTMENT_OFFICER}), obj="criteria_set"),
+    "evaluation_create": Route(roles=frozenset({Role.DEPARTMENT_OFFICER}), obj="criteria_set"),
+    "evaluation_detail": Route(roles=AWARD_VIEW, obj="evaluation"),
+    "evaluation_edit": Route(roles=frozenset({Role.DEPARTMENT_OFFICER}), obj="draft_evaluation"),
+    "nomination_detail": Route(roles=AWARD_VIEW, obj="nomination"),
+    # Refusing needs a reason: an empty POST comes back 400 with the form.
+    "nomination_refuse": Route(
+        roles=frozenset({Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER}),
+        obj="proposal",
+        method="post",
+        ok_status=400,
+    ),
+    "decision_detail": Route(roles=AWARD_VIEW, obj="award_decision"),
+    "decision_document_download": Route(roles=AWARD_VIEW, obj="award_document"),
+    # Programs (docs/programs.md). The fixture program is Department A's, with school_a enrolled
+    # and staffed, a milestone of dept_a and a task of school_a with one evidence file: whoever
+    # is inside school_a is inside it.
+    "program_list": Route(roles=PROGRAM_VIEW),
+    "program_create": Route(roles=PROGRAM_OFFICERS),
+    "program_staffing": Route(roles=PROGRAM_OFFICERS),
+    "program_staffing_export": Route(
+        roles=PROGRAM_OFFICERS, obj="department", query="province={pk}"
+    ),
+    "program_detail": Route(roles=PROGRAM_VIEW, obj="program"),
+    "program_edit": Route(roles=PROGRAM_OWNER, obj="program"),
+    "program_configure": Route(roles=PROGRAM_OWNER, obj="program"),
+    "program_enrol": Route(roles=PROGRAM_OWNER, obj="program"),
+    "program_tasks": Route(roles=PROGRAM_VIEW, obj="program"),
+    "program_task_create": Route(roles=PROGRAM_OWNER, obj="program"),
+    "program_timeline": Route(roles=PROGRAM_VIEW, obj="program"),
+    "program_staff_create": Route(roles=PROGRAM_OWNER, obj="program_enrolment"),
+    "program_staff_edit": Route(roles=PROGRAM_OWNER, obj="program_staff"),
+    "program_staff_end": Route(roles=PROGRAM_OWNER, obj="program_staff"),
+    "program_task_detail": Route(roles=PROGRAM_VIEW, obj="program_task"),
+    "program_task_edit": Route(roles=PROGRAM_OWNER, obj="program_task"),
+    "program_task_status": Route(
+        roles=PROGRAM_OWNER | {Role.COUNSELOR, Role.SCHOOL_LEAD}, obj="program_task"
+    ),
+    "program_evidence_download": Route(roles=PROGRAM_VIEW, obj="program_evidence"),
+    # Trainings, exchanges, library (docs/trainings.md). The fixture training and exchange are
+    # province A's (dept_a) with school_a's counselor invited / school_a taking part: whoever is
+    # inside school_a (or above it) is inside them; only dept_a's officers change them. Library
+    # documents of dept_a are seen across province A (the "provider_a" reach); partner staff
+    # there are insiders without the role (403).
+    "training_list": Route(roles=TRAINING_VIEW),
+    "training_create": Route(roles=OFFICERS),
+    "training_detail": Route(roles=TRAINING_VIEW, obj="training"),
+    "training_edit": Route(roles=TRAINING_MANAGE, obj="training"),
+    "participant_add": Route(roles=TRAINING_MANAGE, obj="training"),
+    "participants_invite_program": Route(
+        roles=TRAINING_MANAGE, obj="training", method="post", ok_status=302
+    ),
+    "attendance_edit": Route(roles=TRAINING_MANAGE, obj="training"),
+    "certificates_issue": Route(
+        roles=TRAINING_MANAGE, obj="training", method="post", ok_status=302
+    ),
+    "participant_remove": Route(
+        roles=TRAINING_MANAGE, obj="training_participant", method="post", ok_status=302
+    ),
+    "certificate_pdf": Route(roles=TRAINING_VIEW, obj="certificate"),
+    "certificate_revoke": Route(
+        roles=TRAINING_MANAGE, obj="certificate", method="post", ok_status=302
+    ),
+    "training_verify": Route(public=True),
+    "training_verify_code": Route(public=True, obj="certificate_code"),
+    "training_hours": Route(roles=TRAINING_VIEW),
+    "training_hours_person": Route(roles=TRAINING_VIEW, obj="training_participant"),
+    "exchange_list": Route(roles=TRAINING_VIEW),
+    "exchange_create": Route(roles=OFFICERS),
+    "exchange_detail": Route(roles=TRAINING_VIEW, obj="exchange"),
+    "exchange_edit": Route(roles=TRAINING_MANAGE, obj="exchange"),
+    "library_list": Route(roles=LIBRARY_VIEW),
+    "library_create": Route(roles=OFFICERS),
+    "library_detail": Route(roles=LIBRARY_VIEW, obj="library_document"),
+    "library_edit": Route(roles=TRAINING_MANAGE, obj="library_document"),
+    "library_version_add": Route(roles=TRAINING_MANAGE, obj="library_document"),
+    "library_download": Route(roles=LIBRARY_VIEW, obj="library_version"),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -318,6 +493,29 @@ def _objects(world, kind):
         if kind == "survey_recipient":
             mine, theirs = mine.recipients.get(), theirs.recipients.get()
         return (mine, "school_a"), (theirs, "school_b")
+    if kind in TRAINING_KINDS:  # province A's (school_a invited) and province B's
+        mine, theirs = _trainings(world, "a"), _trainings(world, "b")
+        if kind == "certificate_code":  # public: nobody is outside it
+            return [(mine["certificate"], None)]
+        key = "provider" if kind.startswith("library") else "school"
+        return (mine[kind], f"{key}_a"), (theirs[kind], f"{key}_b")
+    if kind in PROGRAM_KINDS:
+        mine, theirs = _program_objects(world, "a"), _program_objects(world, "b")
+        return (mine[kind], "school_a"), (theirs[kind], "school_b")
+    if kind in ("budget_line", "budget_attachment"):  # school_a's and school_b's lines
+        return (_budget(world, "a")[kind], "school_a"), (_budget(world, "b")[kind], "school_b")
+    if kind in AWARD_KINDS:
+        mine, theirs = _awards(world, "a"), _awards(world, "b")
+        unit = AWARD_KINDS[kind]
+        return (mine[kind], f"{unit}_a"), (theirs[kind], f"{unit}_b")
+    if kind in VISIT_KINDS:  # dept_a's visits of school_a, and province B's
+        mine, theirs = _visits(world, "a"), _visits(world, "b")
+        if kind == "visit_draft":
+            return (mine[kind], "dept_a"), (theirs[kind], "dept_b")
+        return (mine[kind], "school_a"), (theirs[kind], "school_b")
+    if kind in DIRECTIVE_KINDS:  # dept_a's directive sent to school_a (one report filed), B's
+        mine, theirs = _directive(world, "a"), _directive(world, "b")
+        return (mine[kind], "school_a"), (theirs[kind], "school_b")
     if kind == "instrument":  # reference data: nobody is outside it
         from diemtua.screening.models import Instrument
 
@@ -338,6 +536,434 @@ def _uploads_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "uploads", "base_url": None},
         },
     }
+
+
+TRAINING_KINDS = {
+    "training", "training_participant", "certificate", "certificate_code", "exchange",
+    "library_document", "library_version",
+}  # fmt: skip
+
+
+def _trainings(world, side):
+    """The side's department's training (its school's counselor invited, attended, certified),
+    exchange (its school taking part) and library document with one PDF version."""
+    cache = world.__dict__.setdefault("_trainings", {})
+    if side not in cache:
+        import datetime
+
+        from django.core.files.base import ContentFile
+
+        from diemtua.core import uploads
+        from diemtua.trainings.models import (
+            Certificate,
+            Exchange,
+            LibraryDocument,
+            LibraryVersion,
+            Participant,
+            Training,
+        )
+
+        dept, school = getattr(world, f"dept_{side}"), getattr(world, f"school_{side}")
+        officer = world.users["department_officer" if side == "a" else "department_officer_b"]
+        counselor = world.users["counselor" if side == "a" else "counselor_b"]
+        day = datetime.date(2025, 10, 23)
+        training = Training.objects.create(
+            owner=dept, title="Tập huấn", starts_on=day, ends_on=day, mode="in_person",
+            hours=8, created_by=officer,
+        )  # fmt: skip
+        participant = Participant.objects.create(
+            training=training, user=counselor, full_name="Cán bộ", unit=school,
+            person_key=f"u:{counselor.pk}", attendance="attended",
+        )  # fmt: skip
+        certificate = Certificate.objects.create(
+            participant=participant, code=f"ABCDE2345{side.upper()}", issued_on=day,
+            issued_by=officer,
+        )  # fmt: skip
+        exchange = Exchange.objects.create(
+            owner=dept, title="Trao đổi", held_on=day, mode="in_person", created_by=officer
+        )
+        exchange.schools.add(school)
+        document = LibraryDocument.objects.create(
+            owner=dept, title="Hướng dẫn", category="guidance", visibility="subtree",
+            created_by=officer,
+        )  # fmt: skip
+        stored = uploads.storage().save("library/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        version = LibraryVersion.objects.create(
+            document=document, number=1, stored_name=stored, original_name="x.pdf",
+            file_kind="pdf", content_type="application/pdf", size=14, uploaded_by=officer,
+        )  # fmt: skip
+        cache[side] = {
+            "training": training, "training_participant": participant,
+            "certificate": certificate, "certificate_code": certificate,
+            "exchange": exchange, "library_document": document, "library_version": version,
+        }  # fmt: skip
+    return cache[side]
+
+
+PROGRAM_KINDS = {
+    "program",
+    "program_enrolment",
+    "program_staff",
+    "program_task",
+    "program_evidence",
+}
+
+
+def _program_objects(world, side):
+    """The side's Department program (in the database): its school enrolled with one designated
+    staff member, a milestone of the Department and a task of the school with one PDF."""
+    cache = world.__dict__.setdefault("_programs", {})
+    if side not in cache:
+        import datetime
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from diemtua.core import uploads
+        from diemtua.programs.models import (
+            DesignatedStaff,
+            Enrolment,
+            Program,
+            ProgramLocality,
+            ProgramTask,
+            TaskEvidence,
+        )
+
+        dept, school = getattr(world, f"dept_{side}"), getattr(world, f"school_{side}")
+        officer = world.users["department_officer" if side == "a" else "department_officer_b"]
+        today = timezone.localdate()
+        program = Program.objects.create(
+            owner=dept,
+            code=f"ct-{side}",
+            title="Chương trình",
+            status="active",
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=90),
+            created_by=officer,
+        )
+        ProgramLocality.objects.create(program=program, unit=dept)
+        enrolment = Enrolment.objects.create(
+            program=program, school=school, locality=dept, enrolled_on=today
+        )
+        staff = DesignatedStaff.objects.create(
+            enrolment=enrolment,
+            full_name="Cán bộ",
+            employment="full_time",
+            qualification="psychology",
+            since=today,
+        )
+        ProgramTask.objects.create(
+            program=program,
+            title="Mốc",
+            responsible=dept,
+            starts_on=today,
+            due_on=today,
+            milestone=True,
+        )
+        task = ProgramTask.objects.create(
+            program=program, title="Nhiệm vụ", responsible=school, starts_on=today, due_on=today
+        )
+        stored = uploads.storage().save("programs/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        evidence = TaskEvidence.objects.create(
+            task=task,
+            stored_name=stored,
+            original_name="x.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=officer,
+        )
+        cache[side] = {
+            "program": program, "program_enrolment": enrolment, "program_staff": staff,
+            "program_task": task, "program_evidence": evidence,
+        }  # fmt: skip
+    return cache[side]
+
+
+def _budget(world, side):
+    """A school's budget line (state budget, equipment) with one small PDF attached."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from diemtua.core import uploads
+    from diemtua.funding.models import BudgetAttachment, BudgetLine
+
+    cache = world.__dict__.setdefault("_budget", {})
+    if side not in cache:
+        author = world.users["school_lead" if side == "a" else "counselor_b"]
+        line = BudgetLine.objects.create(
+            unit=getattr(world, f"school_{side}"),
+            fiscal_year=timezone.localdate().year,
+            source="state",
+            purpose="equipment",
+            title="Phòng tư vấn",
+            planned=100,
+            committed=50,
+            spent=20,
+            created_by=author,
+        )
+        stored = uploads.storage().save("funding/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        attachment = BudgetAttachment.objects.create(
+            line=line,
+            stored_name=stored,
+            original_name="x.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=author,
+        )
+        cache[side] = {"budget_line": line, "budget_attachment": attachment}
+    return cache[side]
+
+
+# Awards objects and the unit each is "in": an open criteria set, a draft evaluation and a
+# proposal are the department's; a published evaluation, an approved nomination and its
+# decision (with its document) are also the school's.
+AWARD_KINDS = {
+    "criteria_set": "dept", "draft_evaluation": "dept", "proposal": "dept",
+    "evaluation": "school", "nomination": "school", "award_decision": "school",
+    "award_document": "school",
+}  # fmt: skip
+
+
+def _awards(world, side):
+    """The side's department scores its school (a published set and a draft one), nominates,
+    and approves one nomination by a decision with a PDF."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from diemtua.awards.models import (
+        AwardDecision,
+        CriteriaSet,
+        Criterion,
+        DecisionDocument,
+        Evaluation,
+        Nomination,
+    )
+    from diemtua.core import uploads
+
+    cache = world.__dict__.setdefault("_awards", {})
+    if side in cache:
+        return cache[side]
+    dept, school = getattr(world, f"dept_{side}"), getattr(world, f"school_{side}")
+    officer = world.users["department_officer" if side == "a" else "department_officer_b"]
+    today = timezone.localdate()
+
+    def criteria_set(status):
+        made = CriteriaSet.objects.create(
+            owner=dept, title="Đánh giá", subject_kind="unit", status=status, created_by=officer
+        )
+        Criterion.objects.create(criteria_set=made, position=1, code="TC1", text="x", max_points=10)
+        return made
+
+    published, open_set = criteria_set("published"), criteria_set("open")
+    evaluation = Evaluation.objects.create(
+        criteria_set=published,
+        subject_unit=school,
+        evaluator=officer,
+        evaluated_on=today,
+        total=8,
+    )
+    draft = Evaluation.objects.create(
+        criteria_set=open_set,
+        subject_unit=school,
+        evaluator=officer,
+        evaluated_on=today,
+        total=6,
+    )
+    decision = AwardDecision.objects.create(
+        issuing_unit=dept,
+        number=f"{side}/QĐ",
+        signed_on=today,
+        title="Khen thưởng",
+        created_by=officer,
+    )
+
+    def nomination(**extra):
+        return Nomination.objects.create(
+            nominating_unit=dept,
+            subject_kind="unit",
+            subject_unit=school,
+            award_title="Giấy khen",
+            reason="x",
+            nominated_by=officer,
+            nominated_on=today,
+            **extra,
+        )
+
+    stored = uploads.storage().save("awards/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    document = DecisionDocument.objects.create(
+        decision=decision,
+        stored_name=stored,
+        original_name="qd.pdf",
+        file_kind="pdf",
+        content_type="application/pdf",
+        size=14,
+        uploaded_by=officer,
+    )
+    cache[side] = {
+        "criteria_set": open_set, "draft_evaluation": draft, "proposal": nomination(),
+        "evaluation": evaluation,
+        "nomination": nomination(status="approved", decision=decision),
+        "award_decision": decision, "award_document": document,
+    }  # fmt: skip
+    return cache[side]
+
+
+VISIT_KINDS = {"visit", "visit_draft", "visit_action", "visit_photo", "visit_action_file"}
+
+
+def _visits(world, side):
+    """The side's Department's visits of its school (in the database, not through the
+    services): one sent, with an answered action carrying a file and a photo, and one draft."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from diemtua.core import uploads
+    from diemtua.visits.models import (
+        ActionEvent,
+        ActionFile,
+        Checklist,
+        FollowUpAction,
+        Visit,
+        VisitPhoto,
+    )
+
+    cache = world.__dict__.setdefault("_visits", {})
+    if side not in cache:
+        officer = world.users["department_officer" if side == "a" else "department_officer_b"]
+        counselor = world.users["counselor" if side == "a" else "counselor_b"]
+        today = timezone.localdate()
+        common = {
+            "visiting_unit": getattr(world, f"dept_{side}"),
+            "school": getattr(world, f"school_{side}"),
+            "kind": "supervision",
+            "visited_on": today,
+            "checklist": Checklist.objects.get(code="TT18_2025").current_version(),
+            "created_by": officer,
+        }
+        sent = Visit.objects.create(
+            status="completed", completed_at=timezone.now(), completed_by=officer, **common
+        )
+        draft = Visit.objects.create(**common)
+        action = FollowUpAction.objects.create(
+            visit=sent,
+            description="x",
+            due_on=today + datetime.timedelta(days=7),
+            created_by=officer,
+        )
+        event = ActionEvent.objects.create(
+            action=action, kind="answer", text="x", made_by=counselor
+        )
+        stored = uploads.storage().save("visits/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        action_file = ActionFile.objects.create(
+            event=event,
+            stored_name=stored,
+            original_name="x.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=counselor,
+        )
+        stored = uploads.storage().save("visits/x.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+        photo = VisitPhoto.objects.create(
+            visit=sent,
+            stored_name=stored,
+            original_name="x.png",
+            file_kind="png",
+            content_type="image/png",
+            size=8,
+            uploaded_by=officer,
+        )
+        cache[side] = {
+            "visit": sent, "visit_draft": draft, "visit_action": action,
+            "visit_photo": photo, "visit_action_file": action_file,
+        }  # fmt: skip
+    return cache[side]
+
+
+DIRECTIVE_KINDS = {
+    "directive",
+    "directive_task",
+    "directive_assignment",
+    "directive_submission_file",
+}
+
+
+def _directive(world, side):
+    """A sent directive of the side's department to its school, one task, one report with a
+    file (in the database, not through the services), made once per test."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from diemtua.core import uploads
+    from diemtua.directives.models import (
+        Assignment,
+        Directive,
+        DirectiveDocument,
+        Recipient,
+        Submission,
+        SubmissionFile,
+        Task,
+    )
+
+    cache = world.__dict__.setdefault("_directives", {})
+    if side not in cache:
+        officer = world.users["department_officer" if side == "a" else "department_officer_b"]
+        counselor = world.users["counselor" if side == "a" else "counselor_b"]
+        school = getattr(world, f"school_{side}")
+        today = timezone.localdate()
+        directive = Directive.objects.create(
+            owner=getattr(world, f"dept_{side}"),
+            number_symbol="1/SGDĐT",
+            issued_on=today,
+            subject="V/v báo cáo",
+            status="sent",
+            sent_at=timezone.now(),
+            created_by=officer,
+        )
+        Recipient.objects.create(directive=directive, unit=school)
+        stored = uploads.storage().save("directives/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        DirectiveDocument.objects.create(
+            directive=directive,
+            stored_name=stored,
+            original_name="cv.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=officer,
+        )
+        task = Task.objects.create(
+            directive=directive, description="x", deadline=today + datetime.timedelta(days=7)
+        )
+        assignment = Assignment.objects.create(task=task, unit=school)
+        submission = Submission.objects.create(
+            assignment=assignment, note="x", submitted_at=timezone.now(), submitted_by=counselor
+        )
+        Assignment.objects.filter(pk=assignment.pk).update(
+            current=submission, submitted_at=submission.submitted_at, submitted_on=today
+        )
+        stored = uploads.storage().save("directives/y.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        report = SubmissionFile.objects.create(
+            submission=submission,
+            stored_name=stored,
+            original_name="bc.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=counselor,
+        )
+        cache[side] = {
+            "directive": directive,
+            "directive_task": task,
+            "directive_assignment": assignment,
+            "directive_submission_file": report,
+        }
+    return cache[side]
 
 
 def _survey(world, side):
@@ -380,14 +1006,19 @@ def _screening(world, unit_key):
         student = world.student_a if unit_key == "school_a" else world.student_b
         counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
         services.consents_record(
-            actor=counselor, school=school, entries=[(student, "student"), (student, "guardian")],
-            method="written", given_on=timezone.localdate(),
-        )  # fmt: skip
+            actor=counselor,
+            school=school,
+            entries=[(student, "student"), (student, "guardian")],
+            method="written",
+            given_on=timezone.localdate(),
+        )
         opened = services.administration_open(
-            actor=counselor, school=school, group_name=student.class_name,
+            actor=counselor,
+            school=school,
+            group_name=student.class_name,
             version=Instrument.objects.get(code="GAD7").current_version(),
             closes_on=timezone.localdate() + datetime.timedelta(days=3),
-        )  # fmt: skip
+        )
         code = opened.administration.participants.get().code
         services.response_submit(code=code, answers={f"q{i}": 1 for i in range(1, 8)})
         cache[unit_key] = {
@@ -410,14 +1041,23 @@ def _activity(world, unit_key, kind):
     if unit_key not in cache:
         counselor = world.users["counselor" if unit_key == "school_a" else "counselor_b"]
         activity = Activity.objects.create(
-            org_unit=getattr(world, unit_key), kind="thematic_talk", title="Chuyên đề",
-            search_title="chuyen de", held_on=timezone.localdate(), created_by=counselor,
-        )  # fmt: skip
+            org_unit=getattr(world, unit_key),
+            kind="thematic_talk",
+            title="Chuyên đề",
+            search_title="chuyen de",
+            held_on=timezone.localdate(),
+            created_by=counselor,
+        )
         stored = uploads.storage().save("activities/x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
         attachment = Attachment.objects.create(
-            activity=activity, stored_name=stored, original_name="x.pdf", file_kind="pdf",
-            content_type="application/pdf", size=14, uploaded_by=counselor,
-        )  # fmt: skip
+            activity=activity,
+            stored_name=stored,
+            original_name="x.pdf",
+            file_kind="pdf",
+            content_type="application/pdf",
+            size=14,
+            uploaded_by=counselor,
+        )
         cache[unit_key] = {"activity": activity, "attachment": attachment}
     return cache[unit_key][kind]
 
@@ -461,11 +1101,19 @@ def _referral(world, side):
     counselor = world.users["counselor" if side == "a" else "counselor_b"]
     now = timezone.now()
     cache[side] = Referral.objects.create(
-        case=case, school=case.school, provider=provider, consent=objects["consent"], reason="x",
-        urgency="routine", shared_fields="summary", shared='{"summary": "x"}', sent_at=now,
-        sent_by=counselor, respond_due_at=now + datetime.timedelta(days=2),
+        case=case,
+        school=case.school,
+        provider=provider,
+        consent=objects["consent"],
+        reason="x",
+        urgency="routine",
+        shared_fields="summary",
+        shared='{"summary": "x"}',
+        sent_at=now,
+        sent_by=counselor,
+        respond_due_at=now + datetime.timedelta(days=2),
         feedback_due_on=timezone.localdate() + datetime.timedelta(days=14),
-    )  # fmt: skip
+    )
     return cache[side]
 
 
@@ -517,10 +1165,14 @@ def _case_objects(world, unit_key):
             counselor=counselor,
         )
         alert = SafeguardingAlert.objects.create(
-            case=case, school=school, reason="abuse", raised_at=timezone.now(),
-            raised_by=counselor, ack_due_at=timezone.now() + datetime.timedelta(hours=1),
+            case=case,
+            school=school,
+            reason="abuse",
+            raised_at=timezone.now(),
+            raised_by=counselor,
+            ack_due_at=timezone.now() + datetime.timedelta(hours=1),
             report_due_at=timezone.now() + datetime.timedelta(hours=12),
-        )  # fmt: skip
+        )
         cache[unit_key] = {
             "alert": alert,
             "case": case,
@@ -541,7 +1193,7 @@ def _url(name, route, obj=None):
         return f"{reverse(name)}?{route.query.format(pk=obj.pk)}"
     elif route.obj == "school_code":
         url = reverse(name, kwargs={"school_code": obj.code})
-    elif route.obj == "instrument":
+    elif route.obj in ("instrument", "certificate_code"):
         url = reverse(name, kwargs={"code": obj.code})
     else:
         url = reverse(name, kwargs={"pk": obj.pk})
