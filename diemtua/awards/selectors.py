@@ -96,8 +96,12 @@ def subject_schools(criteria_set: CriteriaSet) -> QuerySet[OrgUnit]:
     program = criteria_set.program
     if program is None or not program.enrolments.exists():
         return OrgUnit.objects.none()
+    # Only the set owner's own area: a Department scoring on a Ministry program must not list
+    # (or read evidence about) another province's schools.
     return OrgUnit.objects.filter(
-        pk__in=program.enrolments.values("school_id"), kind=OrgKind.SCHOOL
+        pk__in=program.enrolments.values("school_id"),
+        kind=OrgKind.SCHOOL,
+        ancestor_links__ancestor_id=criteria_set.owner_id,
     ).order_by("search_name")
 
 

@@ -130,7 +130,7 @@ def criteria_set_update(
 ) -> CriteriaSet:
     """Change a set. Its criteria are locked once the first subject is scored: a score must
     keep meaning what it meant (a new set is made for a new round)."""
-    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+    criteria_set = CriteriaSet.objects.select_for_update(of=("self",)).get(pk=criteria_set.pk)
     _require_officer(actor, criteria_set.owner)
     scored = criteria_set.evaluations.exists()
     current = [
@@ -215,7 +215,7 @@ def evaluation_save(
 ) -> Evaluation:
     """Score a subject (or re-score it: `evaluation`); `scores` maps criterion id → (points,
     note). The first score locks the set's criteria (draft → open); a published set is final."""
-    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+    criteria_set = CriteriaSet.objects.select_for_update(of=("self",)).get(pk=criteria_set.pk)
     _require_officer(actor, criteria_set.owner)
     errors: dict[str, list[str]] = {}
     if criteria_set.status == SetStatus.PUBLISHED:
@@ -245,7 +245,7 @@ def evaluation_save(
     if creating:
         evaluation = Evaluation(criteria_set=criteria_set, evaluator=actor)
     else:
-        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     old_total = evaluation.total
     evaluation.subject_unit = subject_unit
     evaluation.person_name = person_name
@@ -341,7 +341,7 @@ def nomination_create(
 @transaction.atomic
 def nomination_refuse(*, actor, nomination: Nomination, note: str, request=None) -> Nomination:
     """Mark a proposal as not approved, with the reason (an approval comes with a decision)."""
-    nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+    nomination = Nomination.objects.select_for_update(of=("self",)).get(pk=nomination.pk)
     if actor is not None and not (
         account_access.roles_over(actor, nomination.nominating_unit_id) & access.OFFICER_ROLES
     ):
@@ -390,7 +390,9 @@ def decision_create(
     be proposals from the issuing unit or a unit below it."""
     _require_officer(actor, issuing_unit)
     nominations = list(
-        Nomination.objects.select_for_update().filter(pk__in=[n.pk for n in nominations])
+        Nomination.objects.select_for_update(of=("self",)).filter(
+            pk__in=[n.pk for n in nominations]
+        )
     )
     errors: dict[str, list[str]] = {}
     if not nominations:

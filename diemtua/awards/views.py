@@ -16,7 +16,7 @@ from diemtua.accounts import access as account_access
 from diemtua.audit import services as audit
 from diemtua.core import once, uploads
 from diemtua.funding.selectors import programs_for_units
-from diemtua.orgs.models import OrgUnit
+from diemtua.orgs.models import OrgUnit, OrgUnitAncestor
 from diemtua.programs.models import DesignatedStaff
 
 from . import access, evidence, selectors, services
@@ -174,8 +174,13 @@ def criteria_set_edit(request, pk: int):
 def _staff_choices(criteria_set):
     if criteria_set.subject_kind != SubjectKind.PERSON or criteria_set.program_id is None:
         return DesignatedStaff.objects.none()
+    below_owner = OrgUnitAncestor.objects.filter(ancestor_id=criteria_set.owner_id).values(
+        "descendant_id"
+    )
     return (
-        DesignatedStaff.objects.filter(enrolment__program_id=criteria_set.program_id)
+        DesignatedStaff.objects.filter(
+            enrolment__program_id=criteria_set.program_id, enrolment__school_id__in=below_owner
+        )
         .select_related("enrolment__school")
         .order_by("enrolment__school__search_name", "full_name")
     )

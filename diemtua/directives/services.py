@@ -261,7 +261,11 @@ def directive_update(
     unknown = set(changes) - set(DIRECTIVE_FIELDS)
     if unknown:
         raise TypeError(f"directive_update: unknown fields {sorted(unknown)}")
-    directive = Directive.objects.select_for_update().select_related("owner").get(pk=directive.pk)
+    directive = (
+        Directive.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=directive.pk)
+    )
     if not access.can_manage(actor, directive):
         raise PermissionDenied
     for text in ("number_symbol", "subject", "issuer_name", "summary"):
@@ -330,7 +334,11 @@ def directive_update(
 def directive_send(*, actor, directive: Directive, request=None) -> Directive:
     """Send a draft: its recipients see their tasks and are told (on commit)."""
     # Locked: two clicks must not send (and notify) twice.
-    directive = Directive.objects.select_for_update().select_related("owner").get(pk=directive.pk)
+    directive = (
+        Directive.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=directive.pk)
+    )
     if not access.can_manage(actor, directive):
         raise PermissionDenied
     if not directive.is_draft:
@@ -398,7 +406,11 @@ def task_create(
     request=None,
 ) -> Task:
     """Add a task with its deadline, given to `units` (default: every recipient)."""
-    directive = Directive.objects.select_for_update().select_related("owner").get(pk=directive.pk)
+    directive = (
+        Directive.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=directive.pk)
+    )
     if not access.can_manage(actor, directive):
         raise PermissionDenied
     recipients = {r.unit_id: r.unit for r in directive.recipients.select_related("unit")}
@@ -451,7 +463,7 @@ def task_create(
 @transaction.atomic
 def task_delete(*, actor, task: Task, request=None) -> None:
     """Remove a task of a draft (a sent one stays: its recipients were told)."""
-    directive = Directive.objects.select_for_update().get(pk=task.directive_id)
+    directive = Directive.objects.select_for_update(of=("self",)).get(pk=task.directive_id)
     if not access.can_manage(actor, directive):
         raise PermissionDenied
     if not directive.is_draft:

@@ -1,12 +1,12 @@
 """The budget table as an Excel workbook: the lines, then totals by source, purpose and unit."""
 
-import io
-
 import openpyxl
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from diemtua.core import spreadsheet
 
 MONEY = "#,##0"
 
@@ -75,6 +75,4 @@ def build_workbook(lines, totals) -> bytes:
         _totals_sheet(book.create_sheet(), _("Theo nguồn"), totals["by_source"])
         _totals_sheet(book.create_sheet(), _("Theo mục đích"), totals["by_purpose"])
         _totals_sheet(book.create_sheet(), _("Theo đơn vị"), totals["by_unit"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.to_bytes(book)

@@ -248,7 +248,7 @@ def budget_line_update(*, actor, line: BudgetLine, files=(), request=None, **cha
         raise TypeError(f"budget_line_update: unknown fields {sorted(unknown)}")
     # Locked: two officers correcting the same line must not lose each other's old values.
     line = (
-        BudgetLine.objects.select_for_update()
+        BudgetLine.objects.select_for_update(of=("self",))
         .select_related("unit", "unit__successor", "program")
         .get(pk=line.pk)
     )

@@ -152,12 +152,10 @@ def check(
                     add(
                         Finding(
                             rule.kind,
-                            _("Có %(count)s trường %(level)s (%(names)s); mỗi cấp học một trường.")
-                            % {
-                                "count": len(found),
-                                "level": _level_label(code),
-                                "names": ", ".join(e.school.name for e in found),
-                            },
+                            # No school names here: a province-level finding is shown to
+                            # other provinces, who may see this one as counts only.
+                            _("Có %(count)s trường %(level)s; mỗi cấp học một trường.")
+                            % {"count": len(found), "level": _level_label(code)},
                             locality_id,
                         )
                     )

@@ -110,10 +110,15 @@ def tasks_for(*, fetched_by, program: Program, scope, q: str = "", status: str =
     """The program's tasks the user may see: all for the owner and those above it; else the
     milestones and the tasks of units at or below the user's own."""
     rows = ProgramTask.objects.filter(program=program).select_related("responsible")
+    visible_dependencies = ProgramTask.objects.all()
     if not scope.full:
         unit_ids = _my_view_unit_ids(fetched_by)
         below = OrgUnitAncestor.objects.filter(ancestor_id__in=unit_ids).values("descendant_id")
-        rows = rows.filter(Q(milestone=True) | Q(responsible_id__in=below))
+        mine = Q(milestone=True) | Q(responsible_id__in=below)
+        rows = rows.filter(mine)
+        # What a task waits on is filtered the same way: another school's task title must not
+        # show through the "depends on" column.
+        visible_dependencies = visible_dependencies.filter(mine)
     if q:
         rows = rows.filter(search_title__contains=fold(q)[:100])
     if status == "overdue":
@@ -121,7 +126,7 @@ def tasks_for(*, fetched_by, program: Program, scope, q: str = "", status: str =
     elif status in TaskStatus.values:
         rows = rows.filter(status=status)
     return (
-        rows.prefetch_related("depends_on")
+        rows.prefetch_related(Prefetch("depends_on", queryset=visible_dependencies))
         .annotate(evidence_count=Count("evidence"))
         .order_by("starts_on", "due_on", "pk")
     )

@@ -174,7 +174,9 @@ def program_update(*, actor, program: Program, request=None, **changes) -> Progr
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
         raise TypeError(f"program_update: unknown fields {sorted(unknown)}")
-    program = Program.objects.select_for_update().select_related("owner").get(pk=program.pk)
+    program = (
+        Program.objects.select_for_update(of=("self",)).select_related("owner").get(pk=program.pk)
+    )
     for text in ("code", "title", "legal_basis", "description"):
         if changes.get(text) is not None:
             changes[text] = changes[text].strip()
@@ -613,7 +615,7 @@ def task_update(
     _require_open(task.program)
     # Locked so two edits of the plan cannot each add one half of a dependency cycle.
     task = (
-        ProgramTask.objects.select_for_update()
+        ProgramTask.objects.select_for_update(of=("self",))
         .select_related("program", "responsible")
         .get(pk=task.pk)
     )
@@ -683,7 +685,11 @@ def task_status_set(
     starts only when the tasks it depends on are done; it goes back only when nothing waiting
     on it has started."""
     _require_open(task.program)
-    task = ProgramTask.objects.select_for_update().select_related("program").get(pk=task.pk)
+    task = (
+        ProgramTask.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=task.pk)
+    )
     files = list(files)
     errors = _Errors()
     if status not in TaskStatus.values:

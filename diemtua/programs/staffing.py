@@ -2,14 +2,14 @@
 works as a counselor there, their training, and the schools without anyone — the list the
 Department of Home Affairs works from when it fills posts (Quảng Ngãi 4576/UBND-KGVX, 2022)."""
 
-import io
-
 import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from diemtua.core import spreadsheet
 
 from . import selectors
 
@@ -98,6 +98,4 @@ def build_workbook(*, fetched_by, province) -> tuple[bytes, dict]:
         for column, width in enumerate([14, 40, 18, 26, 60, 30, 12], start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
         sheet.freeze_panes = "A5"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), stats
+    return spreadsheet.to_bytes(book), stats

@@ -223,10 +223,23 @@ class ParticipantForm(ServiceErrors, BootstrapFormMixin, forms.Form):
         user, unit = None, None
         username = (data.get("username") or "").strip()
         code = (data.get("unit_code") or "").strip()
+        inside = OrgUnitAncestor.objects.filter(ancestor=self.training.owner).values(
+            "descendant_id"
+        )
         if username:
-            user = User.objects.filter(username__iexact=username).first()
+            # Only accounts inside the organiser's area are found, and a missing one reads the
+            # same as one elsewhere: the form must not tell who has an account in other provinces.
+            user = (
+                User.objects.filter(username__iexact=username, memberships__org_unit_id__in=inside)
+                .distinct()
+                .first()
+            )
             if user is None:
-                self.add_error("username", _("Không có tài khoản “%(u)s”.") % {"u": username[:40]})
+                self.add_error(
+                    "username",
+                    _("Không có tài khoản “%(u)s” trong phạm vi của %(owner)s.")
+                    % {"u": username[:40], "owner": self.training.owner.name},
+                )
         if code:
             unit = _unit_by_code(code, self.training.owner)
             if unit is None:
@@ -236,9 +249,6 @@ class ParticipantForm(ServiceErrors, BootstrapFormMixin, forms.Form):
                     % {"code": code[:32], "owner": self.training.owner.name},
                 )
         elif user is not None:
-            inside = OrgUnitAncestor.objects.filter(ancestor=self.training.owner).values(
-                "descendant_id"
-            )
             membership = (
                 user.memberships.filter(org_unit_id__in=inside, org_unit__valid_to=None)
                 .select_related("org_unit")

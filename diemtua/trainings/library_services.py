@@ -110,7 +110,9 @@ def exchange_update(
     unknown = set(changes) - set(EXCHANGE_FIELDS)
     if unknown:
         raise TypeError(f"exchange_update: unknown fields {sorted(unknown)}")
-    exchange = Exchange.objects.select_for_update().select_related("owner").get(pk=exchange.pk)
+    exchange = (
+        Exchange.objects.select_for_update(of=("self",)).select_related("owner").get(pk=exchange.pk)
+    )
     check_owner(actor, exchange.owner)
     for name in ("title", "location", "lessons"):
         if name in changes:
@@ -255,7 +257,9 @@ def document_update(
     if unknown:
         raise TypeError(f"document_update: unknown fields {sorted(unknown)}")
     document = (
-        LibraryDocument.objects.select_for_update().select_related("owner").get(pk=document.pk)
+        LibraryDocument.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=document.pk)
     )
     check_owner(actor, document.owner)
     for name in ("title", "description"):
@@ -290,7 +294,7 @@ def version_add(
     if actor is not None and not access.can_manage(actor, document.owner_id):
         raise PermissionDenied
     # Locked so two uploads at once do not both become version n+1.
-    document = LibraryDocument.objects.select_for_update().get(pk=document.pk)
+    document = LibraryDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
     kind = _check_file(upload)
     if not (note or "").strip():
         raise ValidationError({"note": _("Hãy ghi ngắn gọn điều gì thay đổi ở phiên bản này.")})

@@ -194,7 +194,9 @@ def training_update(*, actor, training: Training, request=None, **changes) -> Tr
     unknown = set(changes) - set(TRAINING_FIELDS)
     if unknown:
         raise TypeError(f"training_update: unknown fields {sorted(unknown)}")
-    training = Training.objects.select_for_update().select_related("owner").get(pk=training.pk)
+    training = (
+        Training.objects.select_for_update(of=("self",)).select_related("owner").get(pk=training.pk)
+    )
     check_owner(actor, training.owner)
     for name in ("title", "location", "curriculum", "trainers"):
         if name in changes:
@@ -453,7 +455,7 @@ def attendance_record(*, actor, training: Training, rows: dict[int, dict], reque
     are checked first; nothing is saved unless every row is right. Returns rows changed."""
     if actor is not None and not access.can_manage(actor, training.owner_id):
         raise PermissionDenied
-    training = Training.objects.select_for_update().get(pk=training.pk)
+    training = Training.objects.select_for_update(of=("self",)).get(pk=training.pk)
     participants = {
         p.pk: p
         for p in training.participants.select_related("certificate").filter(pk__in=list(rows))
@@ -524,7 +526,7 @@ def certificates_issue(*, actor, training: Training, request=None) -> int:
     """Issue a certificate to every eligible participant who has none. Returns how many."""
     if actor is not None and not access.can_manage(actor, training.owner_id):
         raise PermissionDenied
-    training = Training.objects.select_for_update().get(pk=training.pk)
+    training = Training.objects.select_for_update(of=("self",)).get(pk=training.pk)
     today = timezone.localdate()
     if training.ends_on > today:
         raise ValidationError(

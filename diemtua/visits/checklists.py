@@ -92,7 +92,7 @@ def sync_checklists(definitions: list[dict] | None = None) -> list[str]:
     changed = []
     for definition in shipped_definitions() if definitions is None else definitions:
         validate_definition(definition)
-        checklist, _created = Checklist.objects.select_for_update().get_or_create(
+        checklist, _created = Checklist.objects.select_for_update(of=("self",)).get_or_create(
             code=definition["code"]
         )
         digest = checksum(definition)

@@ -335,7 +335,7 @@ def visit_update(
 
 
 def _visits_for_update():
-    return Visit.objects.select_for_update().select_related(
+    return Visit.objects.select_for_update(of=("self",)).select_related(
         "visiting_unit", "school", "checklist", "program", "created_by"
     )
 
@@ -539,7 +539,7 @@ def action_delete(*, actor, action: FollowUpAction, request=None) -> None:
 def _lock_action(action: FollowUpAction) -> FollowUpAction:
     # Locked so an answer and a verdict on the same action cannot cross.
     return (
-        FollowUpAction.objects.select_for_update()
+        FollowUpAction.objects.select_for_update(of=("self",))
         .select_related("visit__visiting_unit", "visit__school", "visit__created_by")
         .get(pk=action.pk)
     )

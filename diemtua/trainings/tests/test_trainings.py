@@ -383,8 +383,12 @@ def test_invite_by_username_or_by_name_and_unit_code(world, client):
         url, {"full_name": "Người ngoài", "unit_code": "38-B", "once": _token(client, url)}
     )
     assert response.status_code == 400 and "Không có đơn vị mã" in response.content.decode()
+    # Another province's account and a made-up one read the same: no probing of usernames.
     response = client.post(url, {"username": "tv.b", "once": _token(client, url)})
-    assert "không thuộc đơn vị nào trong phạm vi" in response.content.decode()
+    other_province = response.content.decode()
+    assert "Không có tài khoản “tv.b” trong phạm vi" in other_province
+    response = client.post(url, {"username": "khong.co.ai", "once": _token(client, url)})
+    assert "Không có tài khoản “khong.co.ai” trong phạm vi" in response.content.decode()
     keys = set(Participant.objects.values_list("person_key", flat=True))
     assert keys == {
         f"u:{world.users['counselor'].pk}",
