@@ -209,7 +209,7 @@ class Certificate(BaseModel):
 
     @property
     def display_code(self) -> str:
-        """XXXXX-XXXXX: easier to read aloud and type."""
+        """The code in two groups of five (ABCDE-23456): easier to read aloud and type."""
         return f"{self.code[:5]}-{self.code[5:]}" if len(self.code) == 10 else self.code
 
     @property
