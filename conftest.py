@@ -155,3 +155,10 @@ def _celery_runs_tasks_in_the_test(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _indicator_refresh_waits(settings):
+    """Writes mark units stale but do not start a refresh, on SQLite and on CI's Redis alike;
+    tests of the debounced refresh turn it on themselves."""
+    settings.DIEMTUA_INDICATORS_AUTO_REFRESH = False

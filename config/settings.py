@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "diemtua.visits",
     "diemtua.funding",
     "diemtua.awards",
+    "diemtua.reporting",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,15 @@ if not PRODUCTION:
 # so only wrong codes count): COUNT/SECONDS.
 DIEMTUA_SCREENING_RATE_ADDRESS = os.environ.get("DIEMTUA_SCREENING_RATE_ADDRESS", "60/900")
 DIEMTUA_SUPPRESS_BELOW = int(os.environ.get("DIEMTUA_SUPPRESS_BELOW", "5"))
+# Indicator rollups (docs/reporting.md): a write marks its unit stale and, with a Celery
+# worker, a refresh runs this many seconds after the first mark of a quiet spell. Without a
+# worker (the embedded make demo) marks wait for `refresh_indicators --stale` or the button.
+DIEMTUA_INDICATORS_DEBOUNCE_SECONDS = int(os.environ.get("DIEMTUA_INDICATORS_DEBOUNCE_SECONDS", "60"))
+DIEMTUA_INDICATORS_AUTO_REFRESH = env_bool(
+    "DIEMTUA_INDICATORS_AUTO_REFRESH", default=not CELERY_TASK_ALWAYS_EAGER
+)
+# Days after a period ends by which its report is due (timeliness in the tracker).
+DIEMTUA_REPORT_DUE_DAYS = int(os.environ.get("DIEMTUA_REPORT_DUE_DAYS", "10"))
 DIEMTUA_DEMO_PASSWORD = os.environ.get("DIEMTUA_DEMO_PASSWORD", "diemtua-demo")
 # Largest roster file accepted (bytes).
 DIEMTUA_ROSTER_MAX_BYTES = int(os.environ.get("DIEMTUA_ROSTER_MAX_BYTES", str(5 * 1024 * 1024)))
@@ -346,6 +356,12 @@ CELERY_BEAT_SCHEDULE = {
     "remind-visit-actions": {
         "task": "visits.remind_actions",
         "schedule": crontab(hour="7-17", minute=15),
+    },
+    # The debounced refresh is scheduled by writes; these are the safety nets.
+    "refresh-stale-indicators": {"task": "reporting.refresh_stale", "schedule": 900.0},
+    "refresh-indicators-nightly": {
+        "task": "reporting.refresh_all",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 # E-mail: printed to the console in development and the demo; set EMAIL_BACKEND and the

@@ -26,6 +26,8 @@ urlpatterns = [
     path("visits/", include("diemtua.visits.urls")),
     path("funding/", include("diemtua.funding.urls")),
     path("awards/", include("diemtua.awards.urls")),
+    path("dashboards/", include("diemtua.reporting.dashboard_urls")),
+    path("reports/", include("diemtua.reporting.report_urls")),
     # Students answer a screening on their phone with a one-time code: a short public address.
     path("s/", include("diemtua.screening.answer_urls")),
 ]

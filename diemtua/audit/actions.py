@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "accounts.membership_revoke": _("Thu hồi vai trò"),
     "orgs.unit_create": _("Tạo đơn vị"),
     "orgs.unit_update": _("Sửa đơn vị"),
+    "orgs.past_placement": _("Ghi đơn vị cấp trên trước khi sắp xếp lại"),
     "students.list_view": _("Xem danh sách học sinh"),
     "students.detail_view": _("Xem hồ sơ học sinh"),
     "students.access_refused": _("Bị từ chối xem hồ sơ học sinh"),

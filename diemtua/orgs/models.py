@@ -161,3 +161,33 @@ class OrgUnitAncestor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ancestor_id} → {self.descendant_id} ({self.depth})"
+
+
+class PastPlacement(models.Model):
+    """Where a unit sat in the tree before it moved: under `parent` up to and including `until`.
+
+    The closure table holds today's tree only. Reports of an earlier period must add a school up
+    under the unit it belonged to then — the 2024 pilot's Lũng Cú school reports under Hà Giang,
+    although today it sits under Tuyên Quang (Resolution 202/2025/QH15 merged the provinces on
+    01/07/2025). orgs.services writes a row whenever a unit changes parent; reporting.history
+    reads them.
+    """
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="past_placements")
+    parent = models.ForeignKey(
+        OrgUnit, verbose_name=_("đơn vị cấp trên trước đây"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    until = models.DateField(_("đến hết ngày"))
+
+    class Meta:
+        verbose_name = _("vị trí cũ trong cây đơn vị")
+        verbose_name_plural = _("vị trí cũ trong cây đơn vị")
+        ordering = ["unit", "until"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "until"], name="pastplacement_once_per_day")
+        ]
+        indexes = [models.Index(fields=["until"], name="pastplacement_until")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ⊂ {self.parent_id} ≤ {self.until}"

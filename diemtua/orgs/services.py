@@ -4,11 +4,19 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diemtua.audit import services as audit
 
-from .models import ALLOWED_PARENT_KINDS, OrgKind, OrgUnit, OrgUnitAncestor, SchoolLevel
+from .models import (
+    ALLOWED_PARENT_KINDS,
+    OrgKind,
+    OrgUnit,
+    OrgUnitAncestor,
+    PastPlacement,
+    SchoolLevel,
+)
 
 
 def _check_parent(unit: OrgUnit) -> None:
@@ -104,6 +112,13 @@ def org_unit_update(*, actor, unit: OrgUnit, audit_reason: str = "", **changes) 
     unit.save(update_fields=[*changed, "updated_at"])
     if unit.parent_id != old_parent_id:
         _move_subtree(unit)
+        if old_parent_id is not None:
+            # Reports of earlier periods still add this unit up under its old parent.
+            PastPlacement.objects.update_or_create(
+                unit=unit,
+                until=timezone.localdate() - datetime.timedelta(days=1),
+                defaults={"parent_id": old_parent_id},
+            )
     audit.record(
         actor=actor,
         action="orgs.unit_update",
@@ -201,3 +216,31 @@ def closure_rebuild() -> int:
         OrgUnitAncestor.objects.all().delete()
         OrgUnitAncestor.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+@transaction.atomic
+def past_placement_record(
+    *, actor, unit: OrgUnit, parent: OrgUnit, until: datetime.date
+) -> PastPlacement:
+    """Record where a unit sat before a reorganisation that happened outside Điểm Tựa.
+
+    Used for the 2025 mergers: schools created under today's provinces that reported under
+    Hà Giang or Hòa Bình until 30/06/2025.
+    """
+    if parent.pk == unit.pk or OrgUnitAncestor.objects.filter(
+        ancestor=unit, descendant=parent
+    ).exists():
+        raise ValidationError({"parent": _("Không thể chuyển một đơn vị vào bên dưới chính nó.")})
+    if parent.kind not in ALLOWED_PARENT_KINDS[OrgKind(unit.kind)]:
+        raise ValidationError({"parent": _("Đơn vị cấp trên không đúng loại.")})
+    placement, _created = PastPlacement.objects.update_or_create(
+        unit=unit, until=until, defaults={"parent": parent}
+    )
+    audit.record(
+        actor=actor,
+        action="orgs.past_placement",
+        obj=unit,
+        org_unit=unit,
+        extra={"parent": parent.pk, "until": until.isoformat()},
+    )
+    return placement

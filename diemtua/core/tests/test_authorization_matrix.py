@@ -47,6 +47,12 @@ OFFICERS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINIST
 TRAINING_VIEW = OFFICERS | {Role.COUNSELOR, Role.SCHOOL_LEAD}
 TRAINING_MANAGE = frozenset({Role.DEPARTMENT_OFFICER})
 LIBRARY_VIEW = TRAINING_VIEW | {Role.TEACHER}
+# Reporting (docs/reporting.md): dashboards and reports for school staff and officers.
+DASHBOARD = frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD}) | OFFICERS
+SCHOOL_STAFF = frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD})
+REPORT_DECIDERS = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER})
+# A user's own export jobs: everyone reaches their own and nobody another person's.
+OWN_EXPORT = "own_export"
 
 
 @dataclass(frozen=True)
@@ -380,6 +386,35 @@ ROUTES = {
     "library_edit": Route(roles=TRAINING_MANAGE, obj="library_document"),
     "library_version_add": Route(roles=TRAINING_MANAGE, obj="library_document"),
     "library_download": Route(roles=LIBRARY_VIEW, obj="library_version"),
+    # Reporting. Dashboards of a unit: its school staff and the officers above it; teachers,
+    # partners and administrators see none. The fixture program is dept_a's with school_a
+    # enrolled; the fixture report is school_a's draft semester report (school_b's for B).
+    "dashboard_home": Route(roles=DASHBOARD, ok_status=302),
+    "dashboard_history": Route(roles=DASHBOARD),
+    "dashboard_unit": Route(roles=DASHBOARD, obj="unit"),
+    "dashboard_refresh": Route(roles=DASHBOARD, obj="unit", method="post", ok_status=302),
+    "dashboard_export": Route(roles=DASHBOARD, obj="unit", method="post", ok_status=302),
+    "dashboard_program": Route(roles=DASHBOARD, obj="program"),
+    "dashboard_program_export": Route(
+        roles=DASHBOARD, obj="program", method="post", ok_status=302
+    ),
+    "report_list": Route(roles=DASHBOARD),
+    # An empty start form comes back 400; a commune prepares no report of its own.
+    "report_start": Route(
+        roles=SCHOOL_STAFF | {Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER},
+        method="post",
+        ok_status=400,
+    ),
+    "report_tracker": Route(roles=OFFICERS),
+    "report_detail": Route(roles=DASHBOARD, obj="report"),
+    "report_edit": Route(roles=SCHOOL_STAFF, obj="report"),
+    "report_submit": Route(roles=SCHOOL_STAFF, obj="report", method="post", ok_status=302),
+    # The level above the school decides; the Ministry decides on province reports only.
+    "report_return": Route(roles=REPORT_DECIDERS, obj="report", method="post", ok_status=400),
+    "report_approve": Route(roles=REPORT_DECIDERS, obj="report", method="post", ok_status=302),
+    "report_docx": Route(roles=DASHBOARD, obj="report", method="post", ok_status=302),
+    "export_job": Route(roles=ALL_ROLES, obj=OWN_EXPORT),
+    "export_download": Route(roles=ALL_ROLES, obj=OWN_EXPORT),
 }
 
 # Which units each fixture person is "inside" (their unit and everything below it), written
@@ -454,10 +489,32 @@ def _own_objects(world, person):
     return [(mine, OWN), (theirs, "theirs")]
 
 
+def _own_exports(world, person):
+    from diemtua.reporting.tests.test_reports import matrix_export_job
+
+    other = "teacher" if person != "teacher" else "counselor"
+    return [
+        (matrix_export_job(world.users[person]), OWN),
+        (matrix_export_job(world.users[other]), "theirs"),
+    ]
+
+
 def _objects(world, kind):
     """(our object, its unit key), (the other side's object, its unit key)."""
     if kind == OWN:
         return _own_objects(world, "counselor")
+    if kind == OWN_EXPORT:
+        return _own_exports(world, "counselor")
+    if kind == "report":
+        from diemtua.reporting.tests.test_reports import matrix_report
+
+        cache = world.__dict__.setdefault("_reports", {})
+        for side in "ab":
+            if side not in cache:
+                cache[side] = matrix_report(world, side)
+            else:
+                cache[side].refresh_from_db()
+        return (cache["a"], "school_a"), (cache["b"], "school_b")
     if kind == "student":
         return (world.student_a, "school_a"), (world.student_b, "school_b")
     if kind == "unit":
@@ -1219,6 +1276,8 @@ def test_route_answers_each_role_as_declared(name, world, client):
         client.force_login(world.users[person])
         if route.obj == OWN:
             cases = _own_objects(world, person)
+        elif route.obj == OWN_EXPORT:
+            cases = _own_exports(world, person)
         else:
             cases = _objects(world, route.obj) if route.obj else [(None, None)]
         for obj, unit_key in cases:
@@ -1226,7 +1285,7 @@ def test_route_answers_each_role_as_declared(name, world, client):
             response = getattr(client, route.method)(url)
             expected = (
                 (route.ok_status if unit_key == OWN else 404)
-                if route.obj == OWN
+                if route.obj in (OWN, OWN_EXPORT)
                 else _expected(route, person, unit_key)
             )
             if response.status_code != expected:
