@@ -287,7 +287,9 @@ DIEMTUA_SUPPRESS_BELOW = int(os.environ.get("DIEMTUA_SUPPRESS_BELOW", "5"))
 # Indicator rollups (docs/reporting.md): a write marks its unit stale and, with a Celery
 # worker, a refresh runs this many seconds after the first mark of a quiet spell. Without a
 # worker (the embedded make demo) marks wait for `refresh_indicators --stale` or the button.
-DIEMTUA_INDICATORS_DEBOUNCE_SECONDS = int(os.environ.get("DIEMTUA_INDICATORS_DEBOUNCE_SECONDS", "60"))
+DIEMTUA_INDICATORS_DEBOUNCE_SECONDS = int(
+    os.environ.get("DIEMTUA_INDICATORS_DEBOUNCE_SECONDS", "60")
+)
 DIEMTUA_INDICATORS_AUTO_REFRESH = env_bool(
     "DIEMTUA_INDICATORS_AUTO_REFRESH", default=not CELERY_TASK_ALWAYS_EAGER
 )

@@ -30,7 +30,12 @@ OFFICER_NAMES = {
     "so.phutho": "Bùi Thị Ngọc",
     "so.thanhhoa": "Lê Văn Hải",
 }
-COUNSELOR_GIVEN = ["Thu Trang", "Minh Hằng", "Quỳnh Anh", "Thanh Tâm", "Hải Yến", "Ngọc Mai"]
+# Four-syllable names: demo students have three, so no counselor shares a student's full name
+# (a scan of officers' pages for student names must not trip on the submitter's name).
+COUNSELOR_GIVEN = [
+    "Thị Thu Trang", "Thị Minh Hằng", "Thị Quỳnh Anh", "Thị Thanh Tâm", "Thị Hải Yến",
+    "Thị Ngọc Mai",
+]  # fmt: skip
 COUNSELOR_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ"]
 
 

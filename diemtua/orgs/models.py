@@ -175,7 +175,9 @@ class PastPlacement(models.Model):
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="past_placements")
     parent = models.ForeignKey(
-        OrgUnit, verbose_name=_("đơn vị cấp trên trước đây"), on_delete=models.PROTECT,
+        OrgUnit,
+        verbose_name=_("đơn vị cấp trên trước đây"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     until = models.DateField(_("đến hết ngày"))

@@ -227,9 +227,10 @@ def past_placement_record(
     Used for the 2025 mergers: schools created under today's provinces that reported under
     Hà Giang or Hòa Bình until 30/06/2025.
     """
-    if parent.pk == unit.pk or OrgUnitAncestor.objects.filter(
-        ancestor=unit, descendant=parent
-    ).exists():
+    if (
+        parent.pk == unit.pk
+        or OrgUnitAncestor.objects.filter(ancestor=unit, descendant=parent).exists()
+    ):
         raise ValidationError({"parent": _("Không thể chuyển một đơn vị vào bên dưới chính nó.")})
     if parent.kind not in ALLOWED_PARENT_KINDS[OrgKind(unit.kind)]:
         raise ValidationError({"parent": _("Đơn vị cấp trên không đúng loại.")})

@@ -25,12 +25,10 @@ from diemtua.accounts.roles import Role
 from diemtua.audit import services as audit
 from diemtua.orgs.models import OrgKind, OrgUnit
 
-from .models import Report, ReportKind
+from .models import Report, ReportKind, ReportStatus
 
 SCHOOL_ROLES = frozenset({Role.COUNSELOR, Role.SCHOOL_LEAD})
-OFFICER_ROLES = frozenset(
-    {Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER}
-)
+OFFICER_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.DEPARTMENT_OFFICER, Role.MINISTRY_OFFICER})
 DASHBOARD_ROLES = SCHOOL_ROLES | OFFICER_ROLES
 # Who prepares the report of each kind of unit.
 PREPARER_ROLES = {
@@ -44,9 +42,15 @@ _PK_MAX = 2**63 - 1
 
 
 def _check_pk(pk) -> int:
-    if not 0 < int(pk) <= _PK_MAX:
+    # int() of a str that passed str.isdigit() can still fail ("²" is a digit to Python): a
+    # bad id is a missing object, never a 500 (security review).
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < value <= _PK_MAX:
         raise Http404
-    return int(pk)
+    return value
 
 
 def _refuse(user, action: str, unit_id: int | None, status: int):
@@ -76,7 +80,9 @@ def dashboard_roots(user) -> list[OrgUnit]:
 
 
 def get_unit_for_dashboard(user, pk) -> OrgUnit:
-    unit = get_object_or_404(OrgUnit.objects.select_related("parent", "successor"), pk=_check_pk(pk))
+    unit = get_object_or_404(
+        OrgUnit.objects.select_related("parent", "successor"), pk=_check_pk(pk)
+    )
     if unit.kind == OrgKind.PROVIDER:
         raise Http404
     roles = _roles_over_with_history(user, unit)
@@ -101,6 +107,18 @@ def sees_exact(user, unit: OrgUnit) -> bool:
 def can_prepare(user, unit: OrgUnit) -> bool:
     wanted = PREPARER_ROLES.get(unit.kind, frozenset())
     return any(m.org_unit_id == unit.pk and m.role in wanted for m in access.memberships(user))
+
+
+def sees_typed_text(user, report: Report) -> bool:
+    """Whether the report's typed parts (narrative, difficulties, proposals, lessons) are shown.
+
+    The unit's own preparers always see them. Anybody above sees them only once the report
+    is sent (submitted or approved): the rule that no student is named in a report going up
+    (validation "no_student_names") runs at submission, so a draft — or a returned report
+    being corrected — may still name a child (security review)."""
+    return report.status in {ReportStatus.SUBMITTED, ReportStatus.APPROVED} or can_prepare(
+        user, report.org_unit
+    )
 
 
 def deciding_roles(report: Report) -> frozenset:

@@ -342,25 +342,27 @@ def _signature(document, report, head: dict) -> None:
     _para(right, (report.signer_name or "").strip(), BODY_PT, bold=True)
 
 
-def build_docx(report, *, exact: bool) -> bytes:
-    """The report as .docx bytes, with figures exact or suppressed."""
+def build_docx(report, *, exact: bool, text_shown: bool = True) -> bytes:
+    """The report as .docx bytes, with figures exact or suppressed; `text_shown=False` puts a
+    note in place of the typed parts (access.sees_typed_text: a draft read from above)."""
     presentation = report_content.present(report, exact=exact)
+    text = report_content.typed_text(report, shown=text_shown)
     head = report_content.letterhead(report)
     document = Document()
     _page(document)
     _header(document, report, head)
     _title(document, report, head)
-    parts = [(_("TÌNH HÌNH THỰC HIỆN"), report.narrative), ("figures", None)]
+    parts = [(_("TÌNH HÌNH THỰC HIỆN"), text["narrative"]), ("figures", None)]
     if report.kind == ReportKind.PILOT_EVALUATION:
         parts += [
-            (_("BÀI HỌC KINH NGHIỆM"), report.lessons),
-            (_("KHÓ KHĂN, VƯỚNG MẮC"), report.difficulties),
-            (_("KIẾN NGHỊ"), report.proposals),
+            (_("BÀI HỌC KINH NGHIỆM"), text["lessons"]),
+            (_("KHÓ KHĂN, VƯỚNG MẮC"), text["difficulties"]),
+            (_("KIẾN NGHỊ"), text["proposals"]),
         ]
     else:
         parts += [
-            (_("KHÓ KHĂN, VƯỚNG MẮC"), report.difficulties),
-            (_("ĐỀ XUẤT, KIẾN NGHỊ"), report.proposals),
+            (_("KHÓ KHĂN, VƯỚNG MẮC"), text["difficulties"]),
+            (_("ĐỀ XUẤT, KIẾN NGHỊ"), text["proposals"]),
         ]
     for number, (title, text) in zip(ROMAN, parts, strict=False):
         if title == "figures":
@@ -386,6 +388,10 @@ def build_report_docx(job, progress):
     user = job.requested_by
     report = access.get_report_for_user(user, job.params.get("report", 0))
     progress(20)
-    content = build_docx(report, exact=access.sees_exact(user, report.org_unit))
+    content = build_docx(
+        report,
+        exact=access.sees_exact(user, report.org_unit),
+        text_shown=access.sees_typed_text(user, report),
+    )
     progress(90)
     return filename_for(report), exports.DOCX, content

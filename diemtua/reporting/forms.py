@@ -104,6 +104,12 @@ class ReturnForm(BootstrapFormMixin, forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        # Both decision forms sit on one page: distinct ids keep each label on its own box
+        # (the field name stays "comment").
+        kwargs.setdefault("auto_id", "id_return_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ApproveForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(
@@ -112,6 +118,10 @@ class ApproveForm(BootstrapFormMixin, forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
 
 
 class TrackerForm(BootstrapFormMixin, forms.Form):

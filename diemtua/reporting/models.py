@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
 from diemtua.core.models import BaseModel
 
 
@@ -135,7 +134,9 @@ class Report(BaseModel):
 
     kind = models.CharField(_("loại báo cáo"), max_length=20, choices=ReportKind.choices)
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("đơn vị báo cáo"), on_delete=models.PROTECT,
+        "orgs.OrgUnit",
+        verbose_name=_("đơn vị báo cáo"),
+        on_delete=models.PROTECT,
         related_name="reports",
     )
     period = models.ForeignKey(

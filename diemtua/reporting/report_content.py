@@ -270,6 +270,18 @@ def totals_of(figures: dict) -> dict[str, Decimal]:
     return totals
 
 
+TYPED_FIELDS = ("narrative", "difficulties", "proposals", "lessons")
+
+
+def typed_text(report, *, shown: bool) -> dict[str, str]:
+    """The report's typed parts for a reader; a note instead while the unit is still writing
+    them and the reader is not one of its writers (access.sees_typed_text)."""
+    if shown:
+        return {name: getattr(report, name) or "" for name in TYPED_FIELDS}
+    note = _("Đơn vị đang soạn hoặc sửa báo cáo; phần này hiện khi báo cáo được gửi lên.")
+    return {name: note for name in TYPED_FIELDS}
+
+
 # --- presenting them for one reader ------------------------------------------------------------
 
 
@@ -301,6 +313,9 @@ class Presentation:
     sections: list[Section]
     suppressed: bool  # something was hidden: the legend is shown
     exact: bool
+    # {indicator code: its total as this reader sees it ("12", "<5", "×")}: validation
+    # messages quote these, never a number the tables hide (security review).
+    totals: dict[str, str] = field(default_factory=dict)
 
 
 class _Shower:
@@ -309,6 +324,7 @@ class _Shower:
     def __init__(self, exact: bool):
         self.exact = exact
         self.hid_something = False
+        self.totals: dict[str, str] = {}
 
     def protected(self, indicator) -> bool:
         return (not self.exact) and indicator.kind == Kind.COUNT and indicator.sensitive
@@ -364,14 +380,50 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def _breakdown_tables(totals: dict, show: _Shower) -> tuple[list[Table], set[str]]:
-    """Tables of one indicator by one dimension; returns them and the codes whose total had
-    to be hidden in one of them (the main table must then hide it too)."""
-    tables, hidden_totals = [], set()
+def _unit_columns() -> list:
+    return [ind for ind in (_registered(c) for c in KEY_CODES) if ind is not None]
+
+
+@dataclass
+class _Breakdown:
+    indicator: object
+    dimension: object
+    order: list[str]
+    values: list[Decimal]
+    cells: list = field(default_factory=list)
+    total_hidden: bool = False
+
+
+def _unit_cells(figures: dict, show: _Shower):
+    """The cells (suppression.Cell) of a unit report's tables, protected together.
+
+    Each table is protected on its own first (a breakdown or the children of one indicator
+    with its total); a total hidden in one table is hidden in the main table too. For a reader
+    who does not see exact figures, the tables are then checked together (suppression.Linked,
+    as the dashboard does): a total hidden in one table must not come back as the sum of the
+    children or of a breakdown shown in another, nor through the case balance (open at start
+    + opened = closed + open at end). Found in the security review."""
+    totals = figures.get("totals", {})
+    children = figures.get("children") or []
+    indicators = [ind for ind in all_indicators() if ind.kind != Kind.DISTRIBUTION]
+    values = {ind.code: _dec(totals.get(key(ind.code))) for ind in indicators}
+    main = {
+        ind.code: (
+            suppression.single(values[ind.code])
+            if show.protected(ind)
+            else suppression.exact(values[ind.code])
+        )
+        for ind in indicators
+    }
+    forced: set[str] = set()
+
+    breakdowns: list[_Breakdown] = []
     for code, dim_code in BREAKDOWNS:
         indicator = _registered(code)
         if indicator is None or dim_code not in indicator.dimensions:
             continue
+        if show.protected(indicator) and suppression.is_small(values[code]):
+            continue  # a total under the threshold is not broken down (tables.py, review)
         dimension = DIMENSIONS[dim_code]
         prefix = f"{code}|{dim_code}="
         found = {
@@ -382,57 +434,94 @@ def _breakdown_tables(totals: dict, show: _Shower) -> tuple[list[Table], set[str
         labels = dimension.labels() or {}
         order = [value for value in labels if value in found]
         order += sorted(value for value in found if value not in labels)
-        values = [found[value] for value in order]
-        total = _dec(totals.get(key(code)))
-        cells, total_shown, total_hidden, _h = show.group(
-            indicator, values, total, additive=dimension.additive
+        item = _Breakdown(indicator, dimension, order, [found[value] for value in order])
+        item.cells, total_cell = _cells(
+            show, indicator, item.values, values[code], additive=dimension.additive
         )
-        if total_hidden:
-            hidden_totals.add(code)
-        rows = [
-            Row(str(labels.get(value, _("Không rõ") if value == "unknown" else value)), [cell])
-            for value, cell in zip(order, cells, strict=True)
-        ]
-        rows.append(Row(_("Tổng"), [total_shown], strong=True))
-        caption = _("%(indicator)s theo %(dimension)s") % {
-            "indicator": _label(indicator),
-            "dimension": str(dimension.label).lower(),
-        }
-        if not dimension.additive:
-            caption += " " + _("(một trường hợp có thể thuộc nhiều nhóm)")
-        tables.append(Table(caption, [str(dimension.label), _("Số lượng")], rows))
-    return tables, hidden_totals
+        if total_cell.hidden:
+            forced.add(code)
+        breakdowns.append(item)
 
+    columns = _unit_columns() if children else []
+    child_cells: dict[str, list] = {}
+    for ind in columns:
+        column = [_dec(child["values"].get(ind.code)) for child in children]
+        child_cells[ind.code], total_cell = _cells(show, ind, column, values[ind.code])
+        if total_cell.hidden:
+            forced.add(ind.code)
 
-def _main_table(totals: dict, show: _Shower, *, forced_hidden: set[str], caption: str) -> Table:
-    indicators = all_indicators()
-    values = {ind.code: _dec(totals.get(key(ind.code))) for ind in indicators}
-    shown: dict[str, str] = {}
-    hidden: dict[str, bool] = {}
-    for ind in indicators:
-        if ind.kind == Kind.DISTRIBUTION:
-            shown[ind.code] = show.median(ind, totals, values[ind.code])
-            hidden[ind.code] = False
-            continue
-        shown[ind.code], hidden[ind.code] = show.lone(ind, values[ind.code])
-        if ind.code in forced_hidden and not hidden[ind.code]:
-            shown[ind.code], hidden[ind.code] = show.hide(), True
+    for code in forced:
+        if not main[code].hidden:
+            main[code] = suppression.Cell(
+                None,
+                suppression.PRIMARY
+                if suppression.is_small(values[code])
+                else suppression.COMPLEMENTARY,
+            )
+
     if not show.exact:
-        for group in LINKED:
-            members = [c for c in group if c in values and _registered(c)]
-            if len(members) != len(group):
-                continue
-            start, opened, closed, end = (values[c] for c in group)
-            if start + opened - closed != end:
-                continue  # not an identity in these figures: nothing follows from the others
-            if sum(hidden[c] for c in group) == 1:
-                candidates = [c for c in group if not hidden[c] and values[c] > 0]
-                if candidates:
-                    smallest = min(candidates, key=lambda c: values[c])
-                    shown[smallest], hidden[smallest] = show.hide(), True
+        _settle_unit(values, main, breakdowns, children, child_cells)
+    return main, breakdowns, child_cells
+
+
+def _cells(show: _Shower, indicator, values: list, total, *, additive: bool = True):
+    if not show.protected(indicator):
+        return [suppression.exact(v) for v in values], suppression.exact(total)
+    return suppression.protect(values, total, additive=additive)
+
+
+def _settle_unit(values, main, breakdowns, children, child_cells) -> None:
+    model = suppression.Linked()
+    totals = {}
+    for ind in all_indicators():
+        if ind.code in main and ind.kind == Kind.COUNT and ind.sensitive:
+            totals[ind.code] = model.cell(values[ind.code], main[ind.code].marker, rank=1)
+    places: list[tuple[list, int]] = []  # (cells list, index) per variable, for writing back
+    variables: list[int] = []
+
+    def add(cells: list, index: int, value) -> int:
+        var = model.cell(value, cells[index].marker)
+        places.append((cells, index))
+        variables.append(var)
+        return var
+
+    for item in breakdowns:
+        code = item.indicator.code
+        if code not in totals:
+            continue
+        ids = [add(item.cells, i, v) for i, v in enumerate(item.values)]
+        if item.dimension.additive:
+            model.equal([totals[code]], ids)
+        else:
+            for var in ids:
+                model.at_least([totals[code]], [var])
+    for code, cells in child_cells.items():
+        if code not in totals:
+            continue
+        column = [_dec(child["values"].get(code)) for child in children]
+        model.equal([totals[code]], [add(cells, i, v) for i, v in enumerate(column)])
+    for group in LINKED:
+        if all(code in totals for code in group):
+            start, opened, closed, end = (totals[code] for code in group)
+            model.equal([start, opened], [closed, end])
+    model.settle()
+    for code, var in totals.items():
+        if model.markers[var] != main[code].marker:
+            main[code] = suppression.Cell(None, model.markers[var])
+    for (cells, index), var in zip(places, variables, strict=True):
+        if model.markers[var] != cells[index].marker:
+            cells[index] = suppression.Cell(None, model.markers[var])
+
+
+def _present_unit(report, figures: dict, show: _Shower) -> list[Section]:
+    totals = figures.get("totals", {})
+    children = figures.get("children") or []
+    main, breakdowns, child_cells = _unit_cells(figures, show)
+    show.totals = {code: cell.display() for code, cell in main.items()}
+
     rows: list[Row] = []
     section = None
-    for ind in indicators:
+    for ind in all_indicators():
         if str(ind.section) != section:
             section = str(ind.section)
             rows.append(Row(section, [""], heading=True))
@@ -441,64 +530,119 @@ def _main_table(totals: dict, show: _Shower, *, forced_hidden: set[str], caption
             label = f"{label} ({ind.unit_label})"
         if ind.kind == Kind.DISTRIBUTION:
             label = _("%(name)s (trung vị)") % {"name": label}
-        rows.append(Row(label, [shown[ind.code]]))
-    return Table(caption, [_("Chỉ số"), _("Số liệu")], rows)
-
-
-def _unit_columns() -> list:
-    return [ind for ind in (_registered(c) for c in KEY_CODES) if ind is not None]
-
-
-def _children_tables(figures: dict, totals: dict, show: _Shower) -> tuple[list[Table], set[str]]:
-    children = figures.get("children") or []
-    columns = _unit_columns()
-    if not children or not columns:
-        return [], set()
-    hidden_totals: set[str] = set()
-    per_column: dict[str, tuple[list[str], str]] = {}
-    for ind in columns:
-        values = [_dec(child["values"].get(ind.code)) for child in children]
-        cells, total_shown, total_hidden, _h = show.group(
-            ind, values, _dec(totals.get(key(ind.code)))
-        )
-        per_column[ind.code] = (cells, total_shown)
-        if total_hidden:
-            hidden_totals.add(ind.code)
-    tables = []
-    for part in _chunks(columns, COLUMNS_PER_TABLE):
-        rows = [
-            Row(child["name"], [per_column[ind.code][0][i] for ind in part])
-            for i, child in enumerate(children)
-        ]
-        rows.append(Row(_("Toàn tỉnh"), [per_column[ind.code][1] for ind in part], strong=True))
-        tables.append(
-            Table(
-                _("Số liệu theo đơn vị trực thuộc"),
-                [_("Đơn vị")] + [_label(ind) for ind in part],
-                rows,
-            )
-        )
-    return tables, hidden_totals
-
-
-def _present_unit(report, figures: dict, show: _Shower) -> list[Section]:
-    totals = figures.get("totals", {})
-    breakdowns, hidden_in_breakdowns = _breakdown_tables(totals, show)
-    children, hidden_in_children = _children_tables(figures, totals, show)
+            text = show.median(ind, totals, _dec(totals.get(key(ind.code))))
+        else:
+            text = show._mark(main[ind.code])
+        rows.append(Row(label, [text]))
     caption = (
         _("Số liệu của trường")
         if report.kind == ReportKind.SCHOOL_SEMESTER
         else _("Số liệu toàn tỉnh")
     )
-    main = _main_table(
-        totals, show, forced_hidden=hidden_in_breakdowns | hidden_in_children, caption=caption
-    )
-    sections = [Section(_("Số liệu tổng hợp"), [main])]
-    if children:
-        sections.append(Section(_("Số liệu theo đơn vị trực thuộc"), children))
+    sections = [Section(_("Số liệu tổng hợp"), [Table(caption, [_("Chỉ số"), _("Số liệu")], rows)])]
+
+    if child_cells:
+        columns = [ind for ind in _unit_columns() if ind.code in child_cells]
+        tables = []
+        for part in _chunks(columns, COLUMNS_PER_TABLE):
+            table_rows = [
+                Row(child["name"], [show._mark(child_cells[ind.code][i]) for ind in part])
+                for i, child in enumerate(children)
+            ]
+            table_rows.append(
+                Row(_("Toàn tỉnh"), [show._mark(main[ind.code]) for ind in part], strong=True)
+            )
+            tables.append(
+                Table(
+                    _("Số liệu theo đơn vị trực thuộc"),
+                    [_("Đơn vị")] + [_label(ind) for ind in part],
+                    table_rows,
+                )
+            )
+        sections.append(Section(_("Số liệu theo đơn vị trực thuộc"), tables))
+
     if breakdowns:
-        sections.append(Section(_("Số liệu phân tổ"), breakdowns))
+        tables = []
+        for item in breakdowns:
+            labels = item.dimension.labels() or {}
+            table_rows = [
+                Row(
+                    str(labels.get(value, _("Không rõ") if value == "unknown" else value)),
+                    [show._mark(cell)],
+                )
+                for value, cell in zip(item.order, item.cells, strict=True)
+            ]
+            table_rows.append(Row(_("Tổng"), [show._mark(main[item.indicator.code])], strong=True))
+            caption = _("%(indicator)s theo %(dimension)s") % {
+                "indicator": _label(item.indicator),
+                "dimension": str(item.dimension.label).lower(),
+            }
+            if not item.dimension.additive:
+                caption += " " + _("(một trường hợp có thể thuộc nhiều nhóm)")
+            tables.append(Table(caption, [str(item.dimension.label), _("Số lượng")], table_rows))
+        sections.append(Section(_("Số liệu phân tổ"), tables))
     return sections
+
+
+def _hidden(value) -> suppression.Cell:
+    marker = suppression.PRIMARY if suppression.is_small(value) else suppression.COMPLEMENTARY
+    return suppression.Cell(None, marker)
+
+
+STOCKS = {"cases_open_at_start": "baseline", "cases_open_at_end": "end"}
+
+
+def _settle_pilot(periods: dict, unit_cells: dict, compared: dict) -> None:
+    """The pilot report's cells checked together (suppression.Linked): the program total of
+    each indicator is the comparison's "whole" column and the sum of the localities, each
+    locality the sum of its schools; the baseline and end months lie inside the program (an
+    open-case count on its first or last day equals that month's); the case balance holds
+    in each column."""
+    model = suppression.Linked()
+    places: list[tuple[object, object, int]] = []  # (container, index, variable)
+
+    def add(container, index, value, rank=0) -> int:
+        var = model.cell(value, container[index].marker, rank=rank)
+        places.append((container, index, var))
+        return var
+
+    columns: dict[str, dict[str, int]] = {}
+    for code, cells in compared.items():
+        indicator = _registered(code)
+        if indicator is None or indicator.kind != Kind.COUNT or not indicator.sensitive:
+            continue
+        ids = {
+            name: add(cells, name, _dec(periods.get(name, {}).get(key(code))), rank=2)
+            for name in ("baseline", "end", "whole")
+        }
+        columns[code] = ids
+        if code in STOCKS:
+            model.equal([ids["whole"]], [ids[STOCKS[code]]])
+        else:
+            model.at_least([ids["whole"]], [ids["baseline"]])
+            model.at_least([ids["whole"]], [ids["end"]])
+        table = unit_cells.get(code)
+        if table is None:
+            continue
+        subs = [
+            add(table["places"], i, value, rank=1) for i, value in enumerate(table["place_values"])
+        ]
+        model.equal([ids["whole"]], subs)
+        for i, sub in enumerate(subs):
+            schools = [
+                add(table["schools"][i], j, value)
+                for j, value in enumerate(table["school_values"][i])
+            ]
+            model.equal([sub], schools)
+    for group in LINKED:
+        if all(code in columns for code in group):
+            for name in ("baseline", "end", "whole"):
+                start, opened, closed, end = (columns[code][name] for code in group)
+                model.equal([start, opened], [closed, end])
+    model.settle()
+    for container, index, var in places:
+        if model.markers[var] != container[index].marker:
+            container[index] = suppression.Cell(None, model.markers[var])
 
 
 def _present_pilot(figures: dict, show: _Shower) -> list[Section]:
@@ -509,33 +653,50 @@ def _present_pilot(figures: dict, show: _Shower) -> list[Section]:
 
     # Per school, inside its locality, for the whole program period. Nested protection: the
     # localities against the national total, then each locality's schools against its
-    # subtotal. Hiding more never lets anyone deduce more, so combining the two is safe.
+    # subtotal; then everything is checked together (_settle_pilot), because a subtotal
+    # hidden among the localities is the sum of its own schools shown right below it.
     whole = periods.get("whole", {})
     unit_cells: dict[str, dict] = {}
-    hidden_whole: set[str] = set()
     for ind in columns:
         place_values = [
             sum((_dec(s["values"].get(ind.code)) for s in place["schools"]), Decimal(0))
             for place in localities
         ]
         grand = _dec(whole.get(key(ind.code)))
-        place_cells, grand_shown, grand_hidden, place_hidden = show.group(ind, place_values, grand)
-        school_cells = []
+        place_cells, grand_cell = _cells(show, ind, place_values, grand)
+        school_cells, school_values = [], []
         for i, place in enumerate(localities):
             values = [_dec(s["values"].get(ind.code)) for s in place["schools"]]
-            cells, sub_shown, sub_hidden, _h = show.group(ind, values, place_values[i])
-            if sub_hidden and not place_hidden[i]:
-                place_cells[i] = show.hide()
+            cells, sub_cell = _cells(show, ind, values, place_values[i])
+            if sub_cell.hidden and not place_cells[i].hidden:
+                place_cells[i] = _hidden(place_values[i])
             school_cells.append(cells)
-        if grand_hidden:
-            hidden_whole.add(ind.code)
+            school_values.append(values)
         unit_cells[ind.code] = {
             "places": place_cells,
+            "place_values": place_values,
             "schools": school_cells,
-            "grand": grand_shown,
+            "school_values": school_values,
+            "grand": grand_cell,
         }
 
     # Baseline vs end vs whole period, for all the pilot's schools together.
+    compared: dict[str, dict[str, suppression.Cell]] = {}
+    for ind in all_indicators():
+        if ind.kind == Kind.DISTRIBUTION:
+            continue
+        compared[ind.code] = {}
+        for name in ("baseline", "end", "whole"):
+            value = _dec(periods.get(name, {}).get(key(ind.code)))
+            cell = suppression.single(value) if show.protected(ind) else suppression.exact(value)
+            grand_cell = unit_cells.get(ind.code, {}).get("grand")
+            if name == "whole" and grand_cell is not None and grand_cell.hidden and not cell.hidden:
+                cell = _hidden(value)
+            compared[ind.code][name] = cell
+    if not show.exact:
+        _settle_pilot(periods, unit_cells, compared)
+    show.totals = {code: cells["whole"].display() for code, cells in compared.items()}
+
     comparison_rows: list[Row] = []
     section = None
     for ind in all_indicators():
@@ -549,10 +710,7 @@ def _present_pilot(figures: dict, show: _Shower) -> list[Section]:
             if ind.kind == Kind.DISTRIBUTION:
                 cells.append(show.median(ind, totals, value))
                 continue
-            text, hidden = show.lone(ind, value)
-            if name == "whole" and ind.code in hidden_whole and not hidden:
-                text = show.hide()
-            cells.append(text)
+            cells.append(show._mark(compared[ind.code][name]))
         label = _label(ind)
         if ind.kind == Kind.DISTRIBUTION:
             label = _("%(name)s (trung vị)") % {"name": label}
@@ -577,7 +735,7 @@ def _present_pilot(figures: dict, show: _Shower) -> list[Section]:
                 rows.append(
                     Row(
                         place["name"],
-                        [unit_cells[ind.code]["places"][i] for ind in part],
+                        [show._mark(unit_cells[ind.code]["places"][i]) for ind in part],
                         strong=True,
                     )
                 )
@@ -585,12 +743,16 @@ def _present_pilot(figures: dict, show: _Shower) -> list[Section]:
                     rows.append(
                         Row(
                             school["name"],
-                            [unit_cells[ind.code]["schools"][i][j] for ind in part],
+                            [show._mark(unit_cells[ind.code]["schools"][i][j]) for ind in part],
                             level=1,
                         )
                     )
             rows.append(
-                Row(_("Tổng cộng"), [unit_cells[ind.code]["grand"] for ind in part], strong=True)
+                Row(
+                    _("Tổng cộng"),
+                    [show._mark(compared[ind.code]["whole"]) for ind in part],
+                    strong=True,
+                )
             )
             tables.append(
                 Table(
@@ -662,7 +824,9 @@ def present(report, figures: dict | None = None, *, exact: bool) -> Presentation
         sections = _present_pilot(figures, show)
     else:
         sections = _present_unit(report, figures, show)
-    return Presentation(sections=sections, suppressed=show.hid_something, exact=exact)
+    return Presentation(
+        sections=sections, suppressed=show.hid_something, exact=exact, totals=show.totals
+    )
 
 
 def legend() -> list[str]:

@@ -75,10 +75,12 @@ def _detail_context(request, report, **forms_) -> dict:
     figures = report_content.figures_for(report)
     can_edit = report.is_editable and access.can_prepare(user, report.org_unit)
     can_decide = report.status == ReportStatus.SUBMITTED and access.can_decide(user, report)
+    presentation = report_content.present(report, figures, exact=exact)
     context = {
         "report": report,
         "head": report_content.letterhead(report),
-        "presentation": report_content.present(report, figures, exact=exact),
+        "presentation": presentation,
+        "text": report_content.typed_text(report, shown=access.sees_typed_text(user, report)),
         "legend": report_content.legend(),
         "events": selectors.events_of(report),
         "last_return": selectors.last_return(report)
@@ -98,7 +100,12 @@ def _detail_context(request, report, **forms_) -> dict:
         ),
     }
     if can_edit:
-        findings = validation.run(report, report_content.totals_of(figures), exact=exact)
+        findings = validation.run(
+            report,
+            report_content.totals_of(figures),
+            exact=exact,
+            as_shown=presentation.totals,
+        )
         context["problems"] = validation.errors(findings)
         context["warnings"] = validation.warnings(findings)
     if report.kind == ReportKind.PROVINCE and report.status != ReportStatus.APPROVED:
@@ -276,7 +283,7 @@ def report_tracker(request):
     unit = roots[0]
     wanted = request.GET.get("unit", "").strip()
     if wanted:
-        if not wanted.isdigit():
+        if not (wanted.isascii() and wanted.isdigit()):
             raise Http404
         unit = access.get_unit_for_dashboard(request.user, wanted)
         # The same reach as the dashboards: an officer of today's province also follows the

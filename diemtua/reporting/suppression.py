@@ -17,8 +17,11 @@ propagation over the sums the reader knows), and hides more until no count from 
 pinned down. A relation is used only when it holds in the figures, so what a reader could
 verify is what is checked.
 
-Known limit (docs/reporting.md): checks are per page; combining a month's page with the
-semester's, or a unit's page with its parent's, could narrow a hidden cell.
+Across pages: a unit of a drill-down whose own page hides its total is hidden in the
+drill-down too (tables._hidden_on_own_pages; the program view does the same for its schools).
+Known limits (docs/reporting.md): that check goes one level down; a "×" chosen on a parent's
+page is not hidden on the child's own page; a month's page and the semester's or year's are
+protected each on its own, so combining them could narrow a hidden cell.
 """
 
 from dataclasses import dataclass
@@ -150,13 +153,25 @@ class Linked:
         self.relations: list[tuple[bool, tuple[int, ...], tuple[int, ...]]] = []
         self._touching: dict[int, list[int]] = {}
         self.stuck: set[int] = set()
+        self.fixed: set[int] = set()
+        self.kept: set[int] = set()
 
-    def cell(self, value, marker: str = "", *, rank: int = 0) -> int:
-        """A shown or hidden count; `rank` orders the extra hiding (cells before totals)."""
+    def cell(
+        self, value, marker: str = "", *, rank: int = 0, can_hide: bool = True, keep=False
+    ) -> int:
+        """A shown or hidden count; `rank` orders the extra hiding (cells before totals);
+        `can_hide=False` for a figure shown whatever happens (a school's own, to its staff);
+        `keep`: a hidden cell that must stay unknown like a small one (it is hidden on
+        another page, where it protects small cells)."""
         self.values.append(int(value or 0))
         self.markers.append(marker)
         self.ranks.append(rank)
-        return len(self.values) - 1
+        index = len(self.values) - 1
+        if not can_hide:
+            self.fixed.add(index)
+        if keep and marker:
+            self.kept.add(index)
+        return index
 
     def _relate(self, equal: bool, left, right) -> bool:
         left, right = tuple(left), tuple(right)
@@ -188,8 +203,8 @@ class Linked:
 
     def ranges(self) -> list[tuple]:
         """(low, high) each cell can still be, from what is shown and the relations."""
-        lo, hi = zip(*(self._start(i) for i in range(len(self.values))), strict=True)
-        lo, hi = list(lo), list(hi)
+        bounds = [self._start(i) for i in range(len(self.values))]
+        lo, hi = [b[0] for b in bounds], [b[1] for b in bounds]
 
         def tighten(side, other, both: bool, upper_only: bool):
             """Bounds of each var of `side` from Σ side (=, or ≥ when not `both`) Σ other."""
@@ -229,11 +244,13 @@ class Linked:
         return list(zip(lo, hi, strict=True))
 
     def pinned(self) -> list[int]:
-        """Hidden small cells a reader can work out exactly."""
+        """Hidden small (or kept) cells a reader can work out exactly."""
         return [
             i
             for i, (low, high) in enumerate(self.ranges())
-            if self.markers[i] == PRIMARY and low == high and i not in self.stuck
+            if (self.markers[i] == PRIMARY or i in self.kept)
+            and low == high
+            and i not in self.stuck
         ]
 
     def _partner(self, var: int) -> int | None:
@@ -248,7 +265,11 @@ class Linked:
                 return None
             seen_relations |= relations
             members = {v for r in relations for v in (*self.relations[r][1], *self.relations[r][2])}
-            candidates = [v for v in members if not self.markers[v] and self.values[v] > 0]
+            candidates = [
+                v
+                for v in members
+                if not self.markers[v] and self.values[v] > 0 and v not in self.fixed
+            ]
             if candidates:
                 return min(candidates, key=lambda v: (self.ranks[v], self.values[v], v))
             frontier = members

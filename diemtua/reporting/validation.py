@@ -206,16 +206,26 @@ RULES: list[Rule] = [
 ]
 
 
-def _shown(rule: Rule, params: dict, exact: bool) -> dict:
-    """Numbers as the reader may see them: exact for the school's own staff; through the
-    same small-count suppression as the figures for everyone else."""
+def _shown(rule: Rule, params: dict, exact: bool, as_shown: dict | None = None) -> dict:
+    """Numbers as the reader may see them: exact for the school's own staff; for everyone
+    else as the report's own tables show them (`as_shown`, code → text), or through the
+    same small-count suppression as the figures.
+
+    Security review: single() alone printed a total that the report's tables hid as "×"
+    (hidden to protect its units' "<5"), on the same page. A rule's figures are named in
+    the order of its codes (a, b0, b1… / start, opened, closed, end)."""
     shown = {}
     sensitive = exact is False and any(
         get_indicator(code).kind == Kind.COUNT and get_indicator(code).sensitive
         for code in rule.codes
     )
+    codes = dict(zip(params, rule.codes, strict=False)) if len(params) == len(rule.codes) else {}
     for name, value in params.items():
         if isinstance(value, Decimal):
+            code = codes.get(name)
+            if sensitive and as_shown is not None and code in as_shown:
+                shown[name] = as_shown[code]
+                continue
             cell = suppression.single(value) if sensitive else suppression.exact(value)
             shown[name] = cell.display()
         else:
@@ -223,8 +233,11 @@ def _shown(rule: Rule, params: dict, exact: bool) -> dict:
     return shown
 
 
-def run(report, totals: dict[str, Decimal], *, exact: bool = True, rules=None) -> list[Finding]:
-    """Every rule that does not hold, in the order of RULES."""
+def run(
+    report, totals: dict[str, Decimal], *, exact: bool = True, rules=None, as_shown=None
+) -> list[Finding]:
+    """Every rule that does not hold, in the order of RULES. `as_shown`: the report's
+    totals as a reader who does not see exact figures sees them (Presentation.totals)."""
     findings = []
     for rule in rules if rules is not None else RULES:
         if not rule.applies(report):
@@ -232,7 +245,11 @@ def run(report, totals: dict[str, Decimal], *, exact: bool = True, rules=None) -
         params = rule.check(report, totals)
         if params is None:
             continue
-        message = str(rule.message) % _shown(rule, params, exact) if params else str(rule.message)
+        message = (
+            str(rule.message) % _shown(rule, params, exact, as_shown)
+            if params
+            else str(rule.message)
+        )
         findings.append(Finding(rule.code, rule.severity, message))
     return findings
 

@@ -395,9 +395,7 @@ ROUTES = {
     "dashboard_refresh": Route(roles=DASHBOARD, obj="unit", method="post", ok_status=302),
     "dashboard_export": Route(roles=DASHBOARD, obj="unit", method="post", ok_status=302),
     "dashboard_program": Route(roles=DASHBOARD, obj="program"),
-    "dashboard_program_export": Route(
-        roles=DASHBOARD, obj="program", method="post", ok_status=302
-    ),
+    "dashboard_program_export": Route(roles=DASHBOARD, obj="program", method="post", ok_status=302),
     "report_list": Route(roles=DASHBOARD),
     # An empty start form comes back 400; a commune prepares no report of its own.
     "report_start": Route(

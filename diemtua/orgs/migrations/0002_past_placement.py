@@ -5,26 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PastPlacement',
+            name="PastPlacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('until', models.DateField(verbose_name='đến hết ngày')),
-                ('parent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='đơn vị cấp trên trước đây')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='past_placements', to='orgs.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("until", models.DateField(verbose_name="đến hết ngày")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="đơn vị cấp trên trước đây",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="past_placements",
+                        to="orgs.orgunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vị trí cũ trong cây đơn vị',
-                'verbose_name_plural': 'vị trí cũ trong cây đơn vị',
-                'ordering': ['unit', 'until'],
-                'indexes': [models.Index(fields=['until'], name='pastplacement_until')],
-                'constraints': [models.UniqueConstraint(fields=('unit', 'until'), name='pastplacement_once_per_day')],
+                "verbose_name": "vị trí cũ trong cây đơn vị",
+                "verbose_name_plural": "vị trí cũ trong cây đơn vị",
+                "ordering": ["unit", "until"],
+                "indexes": [models.Index(fields=["until"], name="pastplacement_until")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "until"), name="pastplacement_once_per_day"
+                    )
+                ],
             },
         ),
     ]

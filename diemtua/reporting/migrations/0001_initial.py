@@ -6,142 +6,353 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_past_placement'),
-        ('programs', '0002_programtask_taskevidence_and_more'),
+        ("orgs", "0002_past_placement"),
+        ("programs", "0002_programtask_taskevidence_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaleUnit',
+            name="StaleUnit",
             fields=[
-                ('org_unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='orgs.orgunit')),
-                ('since', models.DateField()),
-                ('marked_at', models.DateTimeField(auto_now=True)),
+                (
+                    "org_unit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="orgs.orgunit",
+                    ),
+                ),
+                ("since", models.DateField()),
+                ("marked_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(max_length=32)),
-                ('params', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang tạo'), ('done', 'Xong'), ('failed', 'Lỗi')], default='queued', max_length=8)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('stored_name', models.CharField(blank=True, max_length=255)),
-                ('filename', models.CharField(blank=True, max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('error', models.CharField(blank=True, max_length=255)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("kind", models.CharField(max_length=32)),
+                ("params", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Đang chờ"),
+                            ("running", "Đang tạo"),
+                            ("done", "Xong"),
+                            ("failed", "Lỗi"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("stored_name", models.CharField(blank=True, max_length=255)),
+                ("filename", models.CharField(blank=True, max_length=255)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("error", models.CharField(blank=True, max_length=255)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Period',
+            name="Period",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('month', 'Tháng'), ('semester', 'Học kỳ'), ('school_year', 'Năm học'), ('program', 'Thời gian chương trình')], max_length=16, verbose_name='loại kỳ')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='mã kỳ')),
-                ('starts_on', models.DateField(verbose_name='từ ngày')),
-                ('ends_on', models.DateField(verbose_name='đến ngày')),
-                ('program', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program', verbose_name='chương trình')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("month", "Tháng"),
+                            ("semester", "Học kỳ"),
+                            ("school_year", "Năm học"),
+                            ("program", "Thời gian chương trình"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại kỳ",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="mã kỳ")),
+                ("starts_on", models.DateField(verbose_name="từ ngày")),
+                ("ends_on", models.DateField(verbose_name="đến ngày")),
+                (
+                    "program",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.program",
+                        verbose_name="chương trình",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kỳ báo cáo',
-                'verbose_name_plural': 'kỳ báo cáo',
-                'ordering': ['-starts_on', 'kind'],
+                "verbose_name": "kỳ báo cáo",
+                "verbose_name_plural": "kỳ báo cáo",
+                "ordering": ["-starts_on", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(max_length=48)),
-                ('disaggregation', models.CharField(blank=True, default='', max_length=96)),
-                ('value', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='orgs.orgunit')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='reporting.period')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("indicator", models.CharField(max_length=48)),
+                ("disaggregation", models.CharField(blank=True, default="", max_length=96)),
+                ("value", models.DecimalField(decimal_places=2, max_digits=16)),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_values",
+                        to="orgs.orgunit",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="reporting.period",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('school_semester', 'Báo cáo học kỳ của trường'), ('province', 'Báo cáo của Sở GD&ĐT'), ('pilot_evaluation', 'Báo cáo đánh giá thí điểm')], max_length=20, verbose_name='loại báo cáo')),
-                ('status', models.CharField(choices=[('draft', 'Đang soạn'), ('submitted', 'Đã gửi, chờ duyệt'), ('returned', 'Bị trả lại'), ('approved', 'Đã duyệt')], default='draft', max_length=12, verbose_name='trạng thái')),
-                ('number_symbol', models.CharField(blank=True, max_length=80, verbose_name='số, ký hiệu')),
-                ('place', models.CharField(blank=True, max_length=80, verbose_name='địa danh')),
-                ('signer_name', models.CharField(blank=True, max_length=120, verbose_name='người ký')),
-                ('signer_title', models.CharField(blank=True, max_length=120, verbose_name='chức vụ người ký')),
-                ('recipients', models.TextField(blank=True, verbose_name='nơi nhận')),
-                ('narrative', models.TextField(blank=True, verbose_name='tình hình thực hiện')),
-                ('difficulties', models.TextField(blank=True, verbose_name='khó khăn, vướng mắc')),
-                ('proposals', models.TextField(blank=True, verbose_name='đề xuất, kiến nghị')),
-                ('lessons', models.TextField(blank=True, verbose_name='bài học kinh nghiệm')),
-                ('figures', models.JSONField(blank=True, default=dict, verbose_name='số liệu')),
-                ('figures_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi lúc')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='duyệt/trả lúc')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='orgs.orgunit', verbose_name='đơn vị báo cáo')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='reporting.period', verbose_name='kỳ báo cáo')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("school_semester", "Báo cáo học kỳ của trường"),
+                            ("province", "Báo cáo của Sở GD&ĐT"),
+                            ("pilot_evaluation", "Báo cáo đánh giá thí điểm"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại báo cáo",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang soạn"),
+                            ("submitted", "Đã gửi, chờ duyệt"),
+                            ("returned", "Bị trả lại"),
+                            ("approved", "Đã duyệt"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "number_symbol",
+                    models.CharField(blank=True, max_length=80, verbose_name="số, ký hiệu"),
+                ),
+                ("place", models.CharField(blank=True, max_length=80, verbose_name="địa danh")),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="người ký"),
+                ),
+                (
+                    "signer_title",
+                    models.CharField(blank=True, max_length=120, verbose_name="chức vụ người ký"),
+                ),
+                ("recipients", models.TextField(blank=True, verbose_name="nơi nhận")),
+                ("narrative", models.TextField(blank=True, verbose_name="tình hình thực hiện")),
+                ("difficulties", models.TextField(blank=True, verbose_name="khó khăn, vướng mắc")),
+                ("proposals", models.TextField(blank=True, verbose_name="đề xuất, kiến nghị")),
+                ("lessons", models.TextField(blank=True, verbose_name="bài học kinh nghiệm")),
+                ("figures", models.JSONField(blank=True, default=dict, verbose_name="số liệu")),
+                ("figures_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gửi lúc"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="duyệt/trả lúc"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="orgs.orgunit",
+                        verbose_name="đơn vị báo cáo",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="reporting.period",
+                        verbose_name="kỳ báo cáo",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'báo cáo',
-                'verbose_name_plural': 'báo cáo',
-                'ordering': ['-period__starts_on', 'org_unit__search_name'],
+                "verbose_name": "báo cáo",
+                "verbose_name_plural": "báo cáo",
+                "ordering": ["-period__starts_on", "org_unit__search_name"],
             },
         ),
         migrations.CreateModel(
-            name='ReportEvent',
+            name="ReportEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Gửi báo cáo'), ('returned', 'Trả lại'), ('approved', 'Phê duyệt')], max_length=12)),
-                ('comment', models.TextField(blank=True, verbose_name='ý kiến')),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='reporting.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Gửi báo cáo"),
+                            ("returned", "Trả lại"),
+                            ("approved", "Phê duyệt"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="ý kiến")),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="reporting.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='period_range'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="period_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='period',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'program'), ('program__isnull', False)), models.Q(models.Q(('kind', 'program'), _negated=True), ('program__isnull', True)), _connector='OR'), name='period_program_only_for_program_kind'),
+            model_name="period",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "program"), ("program__isnull", False)),
+                    models.Q(
+                        models.Q(("kind", "program"), _negated=True), ("program__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="period_program_only_for_program_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='indicatorvalue',
-            index=models.Index(fields=['period', 'indicator', 'org_unit'], name='indicatorvalue_lookup'),
+            model_name="indicatorvalue",
+            index=models.Index(
+                fields=["period", "indicator", "org_unit"], name="indicatorvalue_lookup"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('org_unit', 'period', 'indicator', 'disaggregation'), name='indicatorvalue_once'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                fields=("org_unit", "period", "indicator", "disaggregation"),
+                name="indicatorvalue_once",
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['period', 'kind', 'status'], name='report_period_status'),
+            model_name="report",
+            index=models.Index(fields=["period", "kind", "status"], name="report_period_status"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(fields=('kind', 'org_unit', 'period'), name='report_once_per_unit_period'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "org_unit", "period"), name="report_once_per_unit_period"
+            ),
         ),
     ]

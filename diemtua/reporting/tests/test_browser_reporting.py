@@ -233,10 +233,9 @@ def test_semester_report_returned_fixed_approved_and_shown_to_the_ministry(
         page.get_by_role("button", name="Trả lại để sửa").click()
     assert "phải sửa gì trước khi gửi lại" in page.content()
     comment = "Đề nghị bổ sung phần khó khăn, vướng mắc của nhà trường trong học kỳ."
-    # Typed into the box under "Ý kiến (lý do trả lại, việc cần sửa)" in the return form: the
-    # approve and return boxes share id="id_comment", so that label points at the approve box.
-    return_form = page.locator(f"form[action='/reports/{report.pk}/return/']")
-    return_form.get_by_role("textbox").fill(comment)
+    # Typed by its label, as a keyboard or screen-reader user would: each decision form has
+    # its own ids, so this label points at the return box, not the approve box.
+    page.get_by_label("Ý kiến (lý do trả lại, việc cần sửa)").fill(comment)
     with page.expect_navigation():
         page.get_by_role("button", name="Trả lại để sửa").click()
     assert "Đã trả lại báo cáo kèm ý kiến." in page.content()
