@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from diemtua.orgs import services as org_services
-from diemtua.orgs.models import OrgKind, PastPlacement
+from diemtua.orgs.models import PastPlacement
 from diemtua.reporting import aggregate, rollup, signals
-from diemtua.reporting.models import IndicatorValue, PeriodKind, StaleUnit
+from diemtua.reporting.models import PeriodKind, StaleUnit
 from diemtua.reporting.periods import (
     get_period,
     period_label,
@@ -19,44 +19,15 @@ from diemtua.reporting.periods import (
     semester_of,
 )
 
+from .conftest import put_values
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def merged(world):
-    """Province "old" merged into dept_b on 30/06/2025; school_old sat under it until then."""
-    w = world
-    w.old = org_services.org_unit_create(
-        actor=None,
-        kind=OrgKind.DEPARTMENT,
-        name="Sở GD&ĐT Hà Giang",
-        code="02",
-        parent=w.ministry,
-        valid_to=datetime.date(2025, 6, 30),
-    )
-    org_services.org_unit_update(actor=None, unit=w.old, successor=w.dept_b)
-    w.school_old = org_services.org_unit_create(
-        actor=None,
-        kind=OrgKind.SCHOOL,
-        name="Trường PTDTBT Tiểu học Lũng Cú",
-        code="02-LC",
-        parent=w.commune_b,
-        commune=w.commune_b,
-        school_level="primary",
-    )
-    org_services.past_placement_record(
-        actor=None, unit=w.school_old, parent=w.old, until=datetime.date(2025, 6, 30)
-    )
-    w.y2024 = get_period(PeriodKind.SCHOOL_YEAR, "2024-2025")
-    w.y2025 = get_period(PeriodKind.SCHOOL_YEAR, "2025-2026")
-    for period in (w.y2024, w.y2025):
-        IndicatorValue.objects.create(
-            org_unit=w.school_old, period=period, indicator="sessions", value=7
-        )
-        IndicatorValue.objects.create(
-            org_unit=w.school_b, period=period, indicator="sessions", value=5
-        )
-    return w
+def merged(merged_world):
+    put_values(merged_world, "sessions")
+    return merged_world
 
 
 def test_periods_follow_the_school_calendar():

@@ -2,54 +2,20 @@
 today's borders (under Tuyên Quang, here Thanh Hóa of the fixture), the merged-units page,
 the "merged into" notice and the breadcrumb of an officer reaching an ended unit."""
 
-import datetime
 import re
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from diemtua.orgs import services as org_services
-from diemtua.orgs.models import OrgKind
-from diemtua.reporting.models import IndicatorValue, PeriodKind
-from diemtua.reporting.periods import get_period
+from .conftest import put_values
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def merged(world):
-    """Province "Hà Giang" merged into dept_b on 01/07/2025; school_old sat under it."""
-    w = world
-    w.old = org_services.org_unit_create(
-        actor=None,
-        kind=OrgKind.DEPARTMENT,
-        name="Sở GD&ĐT Hà Giang",
-        code="02",
-        parent=w.ministry,
-        valid_to=datetime.date(2025, 6, 30),
-    )
-    org_services.org_unit_update(actor=None, unit=w.old, successor=w.dept_b)
-    w.school_old = org_services.org_unit_create(
-        actor=None,
-        kind=OrgKind.SCHOOL,
-        name="Trường PTDTBT Tiểu học Lũng Cú",
-        code="02-LC",
-        parent=w.commune_b,
-        commune=w.commune_b,
-        school_level="primary",
-    )
-    org_services.past_placement_record(
-        actor=None, unit=w.school_old, parent=w.old, until=datetime.date(2025, 6, 30)
-    )
-    w.y2024 = get_period(PeriodKind.SCHOOL_YEAR, "2024-2025")
-    w.y2025 = get_period(PeriodKind.SCHOOL_YEAR, "2025-2026")
-    for period in (w.y2024, w.y2025):
-        for unit, value in ((w.school_old, 7), (w.school_b, 5)):
-            IndicatorValue.objects.create(
-                org_unit=unit, period=period, indicator="help_requests", value=Decimal(value)
-            )
-    return w
+def merged(merged_world):
+    put_values(merged_world, "help_requests")
+    return merged_world
 
 
 def page(client, unit, **query):
