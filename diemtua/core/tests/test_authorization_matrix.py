@@ -1343,3 +1343,15 @@ def test_school_parameter_cannot_reach_another_school(name, world, client):
     if name == "student_import":
         response = client.post(reverse(name), {"school": world.school_b.pk})
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("person", ["commune_officer", "department_officer"])
+def test_tracker_unit_parameter_cannot_reach_another_province(person, world, client):
+    """The report tracker takes ?unit=: a unit outside the officer's reach is a 404, as for a
+    unit that does not exist; their own unit answers."""
+    client.force_login(world.users[person])
+    own = world.commune_a if person == "commune_officer" else world.dept_a
+    assert client.get(reverse("report_tracker"), {"unit": own.pk}).status_code == 200
+    for other in (world.dept_b, world.school_b, 999999):
+        unit = getattr(other, "pk", other)
+        assert client.get(reverse("report_tracker"), {"unit": unit}).status_code == 404
