@@ -1,0 +1,154 @@
+"""National and provincial dashboards: from the rollups vs from raw records (issue 9).
+
+    uv run python bench/dashboards.py [--db diemtua_b2m] [--period 2025-2026]
+
+On a database filled by `manage.py bench_seed`, the Ministry officer (`bench.bo`) opens the
+national dashboard and the officer of the province with the most schools opens theirs, for one
+school year. Server time of each page (median, min, max of --runs runs of --requests requests)
+is set beside the time to compute the same totals from the raw records — every indicator's own
+aggregation over cases, sessions, requests… for every school, summed up the tree — and the
+ratio. The two must agree: the bench checks that every total it recomputed equals the rollup.
+Targets: national dashboard ≤ 300 ms and ≥ 100× faster than raw aggregation at 2M cases.
+"""
+
+import argparse
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+import _common
+
+
+def raw_totals(period, unit_ids_by_ancestor: dict[int, set[int]]) -> dict[int, dict]:
+    """Every indicator computed from the records, summed for each wanted ancestor."""
+    from diemtua.reporting.indicators import all_indicators
+
+    totals: dict[int, dict] = {a: defaultdict(Decimal) for a in unit_ids_by_ancestor}
+    owners = defaultdict(list)
+    for ancestor, units in unit_ids_by_ancestor.items():
+        for unit in units:
+            owners[unit].append(ancestor)
+    for indicator in all_indicators():
+        for unit_id, key, value in indicator.compute(period, None):
+            for ancestor in owners.get(unit_id, ()):
+                totals[ancestor][(indicator.code, key)] += value
+    return totals
+
+
+def rollup_totals(period, unit) -> dict:
+    from diemtua.reporting.aggregate import unit_totals
+
+    return unit_totals(unit, period)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database name; default: DATABASE_URL")
+    parser.add_argument("--period", help="school year code, default: the last complete one")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=5)
+    parser.add_argument("--raw-runs", type=int, default=3)
+    args = parser.parse_args()
+    _common.setup()
+    if args.db:
+        _common.use_database(args.db)
+
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from diemtua.accounts.models import User
+    from diemtua.cases.models import Case
+    from diemtua.orgs.models import OrgKind, OrgUnit, OrgUnitAncestor
+    from diemtua.reporting.models import IndicatorValue, PeriodKind
+    from diemtua.reporting.periods import get_period, school_year_of
+
+    today = timezone.localdate()
+    code = args.period or f"{school_year_of(today) - 1}-{school_year_of(today)}"
+    period = get_period(PeriodKind.SCHOOL_YEAR, code)
+    ministry = OrgUnit.objects.get(kind=OrgKind.MINISTRY, valid_to__isnull=True)
+    province = (
+        OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, valid_to__isnull=True)
+        .annotate(n=Count("descendant_links"))
+        .order_by("-n", "code")
+        .first()
+    )
+    officer = User.objects.get(username=f"bench.so.{province.code}")
+    minister = User.objects.get(username="bench.bo")
+    values = IndicatorValue.objects.filter(period=period).count()
+    print(
+        f"period {code}: {Case.objects.count():,} cases in all, "
+        f"{Case.objects.filter(opened_on__range=(period.starts_on, period.ends_on)).count():,}"
+        f" opened in the period; {values:,} indicator values; province {province.name}"
+    )
+    if not values:
+        raise SystemExit("no indicator values for the period: run bench_seed or refresh_indicators")
+
+    pages = [
+        ("national dashboard", minister, f"/dashboards/unit/{ministry.pk}/?period={code}"),
+        ("provincial dashboard", officer, f"/dashboards/unit/{province.pk}/?period={code}"),
+    ]
+    page_times = {}
+    for label, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        with _common.Capture() as capture:
+            client.get(url)
+        medians = []
+        for _ in range(args.runs):
+            medians.append(
+                statistics.median(
+                    _common.timed_ms(lambda c=client, u=url: c.get(u)) for _ in range(args.requests)
+                )
+            )
+        page_times[label] = (medians, len(capture.queries), len(response.content))
+
+    wanted = {
+        ministry.pk: set(
+            OrgUnitAncestor.objects.filter(ancestor=ministry).values_list(
+                "descendant_id", flat=True
+            )
+        ),
+        province.pk: set(
+            OrgUnitAncestor.objects.filter(ancestor=province).values_list(
+                "descendant_id", flat=True
+            )
+        ),
+    }
+    raw_times = []
+    for _ in range(args.raw_runs):
+        raw_times.append(_common.timed_ms(lambda: raw_totals(period, wanted)))
+    raw = raw_totals(period, wanted)
+    for unit in (ministry, province):
+        rolled = rollup_totals(period, unit)
+        differ = [
+            k for k in set(raw[unit.pk]) | set(rolled) if raw[unit.pk].get(k, 0) != rolled.get(k, 0)
+        ]
+        if differ:
+            raise SystemExit(
+                f"{unit.name}: rollups differ from the records at {sorted(differ)[:5]}"
+            )
+    print(
+        f"raw totals equal the rollups for the nation and the province "
+        f"({len(raw[ministry.pk])} figures)"
+    )
+
+    raw_ms = statistics.median(raw_times)
+    print(
+        f"\n{'page':22} {'server ms':>24} {'queries':>7} {'bytes':>8} {'raw ms':>26} {'ratio':>7}"
+    )
+    for label, (medians, queries, size) in page_times.items():
+        print(
+            f"{label:22} {_common.spread(medians):>24} {queries:7d} {size:8d} "
+            f"{_common.spread(raw_times):>26} {raw_ms / statistics.median(medians):6.0f}×"
+        )
+    print(
+        "(raw: both units' totals in one pass over the records; the ratio divides it by each page)"
+    )
+
+
+if __name__ == "__main__":
+    main()
