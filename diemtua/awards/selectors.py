@@ -1,7 +1,7 @@
 """Reads of awards, scoped as access.py decides, as querysets (a bounded number of queries
 however many rows)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from diemtua.accounts import access as account_access
 from diemtua.orgs.models import OrgKind, OrgUnit, OrgUnitAncestor
@@ -70,6 +70,9 @@ def decisions_for(*, fetched_by) -> QuerySet[AwardDecision]:
 
 def ranking(criteria_set: CriteriaSet) -> list[Evaluation]:
     """The set's evaluations, best first, ranked 1, 2, 2, 4 (equal totals share a rank)."""
+    # Each ranked row shows its total out of the set's maximum (CriteriaSet.max_total, a sum
+    # over the criteria): read the criteria once, not once per row.
+    prefetch_related_objects([criteria_set], "criteria")
     rows = list(
         criteria_set.evaluations.select_related("subject_unit").order_by(
             "-total", "subject_unit__search_name", "person_key"

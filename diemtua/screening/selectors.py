@@ -7,7 +7,7 @@ import datetime
 from collections import Counter
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from diemtua.accounts import access
@@ -30,8 +30,19 @@ from .models import (
 
 
 def instruments(*, fetched_by) -> list[Instrument]:
-    """The instrument library: definitions only, no answers; every staff role may read it."""
-    return list(Instrument.objects.filter(is_active=True).prefetch_related("versions"))
+    """The instrument library: definitions only, no answers; every staff role may read it.
+
+    Each instrument carries `current`, its latest version, from one query for all of them
+    (Instrument.current_version() asks the database once per instrument)."""
+    rows = list(
+        Instrument.objects.filter(is_active=True).prefetch_related(
+            Prefetch("versions", queryset=InstrumentVersion.objects.order_by("-number"))
+        )
+    )
+    for instrument in rows:
+        versions = instrument.versions.all()
+        instrument.current = versions[0] if versions else None
+    return rows
 
 
 def student_versions(*, fetched_by, school) -> QuerySet[InstrumentVersion]:
