@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install uv deps static serve migrate seed lint format messages worker beat clean
+.PHONY: demo test install uv deps static serve migrate seed lint format messages worker beat cluster clean
 
 demo: install migrate seed  ## Install, migrate, load admin units and demo data, then serve
 	@$(UV) run python manage.py demo_logins --url http://$(HOST):$(PORT)
@@ -46,6 +46,9 @@ worker:  ## Celery worker (needs REDIS_URL)
 
 beat:  ## Celery beat scheduler (needs REDIS_URL)
 	$(UV) run celery -A config beat --loglevel=info
+
+cluster: install  ## Two app servers, a worker and one beat on DATABASE_URL and REDIS_URL (docs/deploy.md)
+	scripts/run_cluster.sh
 
 lint:
 	$(UV) run ruff check .
