@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -78,6 +78,42 @@ def _pin_for(idempotency_key: str) -> str:
         settings.SECRET_KEY.encode(), f"help-pin:{idempotency_key}".encode(), sha256
     ).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+
+
+# How the PIN is kept: HMAC-SHA256 under a key derived from SECRET_KEY, with a salt per request.
+# Argon2 was used before issue 9 and cost about 0.3 s of CPU and 100 MB per submission, which
+# capped the help page at a few submissions a second. It protected nothing more: the PIN is six
+# digits (10^6 guesses) and is itself derived from SECRET_KEY and the stored idempotency key
+# (`_pin_for`), so whoever holds the database and SECRET_KEY has every PIN whatever the hash,
+# and whoever holds only the database cannot test a single guess against a keyed HMAC.
+# Hashes written before (Django's "argon2$…") still verify. See docs/decisions.md.
+PIN_HASH_PREFIX = "hmac-sha256$"
+
+
+def _pin_digest(secret: str, salt: str, pin: str) -> str:
+    key = hmac.new(secret.encode(), b"diemtua.help-pin-hash", sha256).digest()
+    return hmac.new(key, f"{salt}:{pin}".encode(), sha256).hexdigest()
+
+
+def hash_pin(pin: str) -> str:
+    """What is stored for a PIN: the keyed digest and its salt, never the PIN."""
+    salt = secrets.token_hex(8)
+    return f"{PIN_HASH_PREFIX}{salt}${_pin_digest(settings.SECRET_KEY, salt, pin)}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    """True when `pin` is the one `stored` was made from (constant-time compare).
+
+    Keys in SECRET_KEY_FALLBACKS are tried too, so rotating SECRET_KEY the Django way does not
+    lock people out of their requests. Older rows hold Argon2 hashes: Django checks those.
+    """
+    if stored.startswith(PIN_HASH_PREFIX):
+        salt, _sep, digest = stored.removeprefix(PIN_HASH_PREFIX).partition("$")
+        secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return any(
+            hmac.compare_digest(_pin_digest(secret, salt, pin), digest) for secret in secrets_in_use
+        )
+    return check_password(pin, stored)
 
 
 def school_accepting_requests(code: str) -> OrgUnit | None:
@@ -187,7 +223,7 @@ def _create(*, school, content_groups, idempotency_key, request, **fields) -> Su
         danger_detected=danger_found,
         is_urgent=fields["said_urgent"] or danger_found,
         tracking_code=_new_code(),
-        pin_hash=make_password(pin),
+        pin_hash=hash_pin(pin),
         idempotency_key=idempotency_key,
         **fields,
     )
@@ -210,16 +246,21 @@ def find_by_code_and_pin(code: str, pin: str) -> HelpRequest | None:
     """The request these credentials open, or None; the caller limits attempts."""
     code = normalise_code(code)
     if not CODE_PATTERN.match(code) or not re.fullmatch(r"[0-9]{6}", (pin or "").strip()):
-        # Still spend the time of a hash check: timing does not tell which part was wrong.
-        check_password(pin or "", make_password(None))
+        # Still spend the time of a check: timing does not tell which part was wrong.
+        pin_matches(pin or "", _NO_MATCH)
         return None
     help_request = (
         HelpRequest.objects.filter(tracking_code=code).select_related("case", "school").first()
     )
     if help_request is None:
-        check_password(pin, make_password(None))
+        pin_matches(pin, _NO_MATCH)
         return None
-    return help_request if check_password(pin.strip(), help_request.pin_hash) else None
+    return help_request if pin_matches(pin.strip(), help_request.pin_hash) else None
+
+
+# A stored value no PIN matches (its digest is not hex), checked when there is no request so an
+# unknown code costs the same as a wrong PIN.
+_NO_MATCH = f"{PIN_HASH_PREFIX}0000000000000000$-"
 
 
 class PublicStatus:

@@ -436,6 +436,53 @@ def test_right_answers_do_not_use_up_the_limit(world, client):
         assert response.status_code == 200
 
 
+def test_pin_is_kept_as_a_keyed_hmac_that_opens_the_request(world):
+    submitted = _submitted(world)
+    stored = submitted.help_request.pin_hash
+    assert stored.startswith("hmac-sha256$")
+    assert submitted.pin not in stored
+    # A salt per request: the same PIN never gives the same stored value twice.
+    assert intake.hash_pin(submitted.pin) != intake.hash_pin(submitted.pin)
+    code = submitted.help_request.tracking_code
+    wrong_pin = f"{(int(submitted.pin) + 1) % 1_000_000:06d}"
+    assert intake.find_by_code_and_pin(code, submitted.pin) == submitted.help_request
+    assert intake.find_by_code_and_pin(code, wrong_pin) is None
+
+
+def test_pin_hash_needs_the_server_key(world, settings):
+    """Someone with the database but not SECRET_KEY cannot test a guess against it."""
+    submitted = _submitted(world)
+    code = submitted.help_request.tracking_code
+    key_it_was_made_with = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-server-key-" + "x" * 40
+    assert intake.find_by_code_and_pin(code, submitted.pin) is None
+    # A rotated key kept in SECRET_KEY_FALLBACKS still opens the requests made under it.
+    settings.SECRET_KEY_FALLBACKS = [key_it_was_made_with]
+    assert intake.find_by_code_and_pin(code, submitted.pin) == submitted.help_request
+
+
+def test_argon2_pin_hashes_stored_before_still_open_their_request(world, client, settings):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    submitted = _submitted(world)
+    help_request = submitted.help_request
+    HelpRequest.objects.filter(pk=help_request.pk).update(
+        pin_hash=make_password(submitted.pin, hasher="argon2")
+    )
+    help_request.refresh_from_db()
+    assert help_request.pin_hash.startswith("argon2$")
+    code = help_request.tracking_code
+    wrong_pin = f"{(int(submitted.pin) + 1) % 1_000_000:06d}"
+    assert intake.find_by_code_and_pin(code, submitted.pin) == help_request
+    assert intake.find_by_code_and_pin(code, wrong_pin) is None
+    page = _status(client, code, submitted.pin).content.decode()
+    assert 'id="request-status">Đã gửi<' in page
+
+
 # --- Unknown and closed schools, other methods --------------------------------------------
 
 
