@@ -5,10 +5,10 @@ keys made up for the run) that any request may reach, one Celery worker and exac
 test plays the reverse proxy: every request carries the site's Host, X-Forwarded-Proto: https and
 the client's address in X-Forwarded-For, as nginx would send them.
 
-It proves what lets us add servers freely: a login on one server is valid on the other (sessions in
-the database), a help request sent to one is read on the other, rate-limit counters are shared
-(Redis), a task queued by a request reaches the worker, beat's schedule reaches the worker, and
-every process stops cleanly on SIGTERM.
+It proves what lets us add servers freely: a login on one server is valid on the other (sessions
+in Redis or PostgreSQL, whichever SESSION_ENGINE says, never in a process), a help request sent to
+one is read on the other, rate-limit counters are shared (Redis), a task queued by a request
+reaches the worker, beat's schedule reaches the worker, and every process stops cleanly on SIGTERM.
 
 Runs only where DATABASE_URL is PostgreSQL and REDIS_URL is set (`.ci/run`); skipped on SQLite,
 whose file a second machine could not share anyway. The servers use the test database that
@@ -49,8 +49,10 @@ ROOT = Path(__file__).resolve().parents[3]
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 SITE = "diemtua.test"  # the public name the proxy forwards as Host
 PASSWORD = "cluster-password-7731"
-START_SECONDS = 45
-WAIT_SECONDS = 30
+# Generous: four processes import Django at once on 2 shared cores (about 10 s idle, 35 s when
+# other jobs load the machine); a healthy run never waits this long.
+START_SECONDS = 90
+WAIT_SECONDS = 60
 
 pytestmark = [
     pytest.mark.multi_server,
