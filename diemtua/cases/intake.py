@@ -227,7 +227,15 @@ def _create(*, school, content_groups, idempotency_key, request, **fields) -> Su
         idempotency_key=idempotency_key,
         **fields,
     )
-    help_request.full_clean(exclude=["tracking_code", "idempotency_key"])
+    # Field checks only. The unique keys (tracking code, idempotency key) are the database's to
+    # enforce (a duplicate key is the IntegrityError caught above), and the model's one check
+    # constraint is about teachers' referrals: here each would be a query on every submission of
+    # a burst, for nothing (issue 9).
+    help_request.full_clean(
+        exclude=["tracking_code", "idempotency_key"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     help_request.save(force_insert=True)
     help_request.content_groups.set(groups)
     audit.record(

@@ -4,7 +4,8 @@ import time
 import uuid
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
@@ -48,6 +49,8 @@ def test_reset_forgets_the_count(key):
 
 
 def test_a_window_ending_between_add_and_incr_starts_a_new_one(key, monkeypatch):
+    # The generic path (locmem and other caches); Redis counts in one MULTI/EXEC instead.
+    monkeypatch.setattr(ratelimit, "_redis_hit", lambda cache_key, window: None)
     ratelimit.hit("t", key, 5, 60)
 
     def expired(cache_key, delta=1, version=None):
@@ -58,6 +61,18 @@ def test_a_window_ending_between_add_and_incr_starts_a_new_one(key, monkeypatch)
     assert ratelimit.hit("t", key, 5, 60)
     monkeypatch.undo()
     assert ratelimit.count("t", key) == 1
+
+
+def test_on_redis_one_round_trip_counts_and_sets_the_windows_lifetime(key):
+    current = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(current, RedisCache):
+        pytest.skip("the cache is not Redis (REDIS_URL unset)")
+    assert [ratelimit.hit("t", key, 2, 60) for _ in range(3)] == [True, True, False]
+    assert ratelimit.count("t", key) == 3
+    redis_key = current.make_and_validate_key(ratelimit._cache_key("t", key))
+    ttl = current._cache.get_client(redis_key).ttl(redis_key)
+    # The first hit set the window; later hits did not extend it.
+    assert 0 < ttl <= 60
 
 
 def test_keys_in_the_cache_do_not_show_the_address():
