@@ -199,6 +199,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions: in Redis when there is one (issue 9). Idle expiry saves the session on every
+# request (SESSION_SAVE_EVERY_REQUEST below); in the database that is an UPDATE and a commit
+# (a WAL flush) on every page, the largest single cost of a counselor's queue at 1M students.
+# Redis also shares sessions between app servers. Without Redis (make demo) they stay in the
+# database. A Redis restart without persistence logs everyone out: see docs/deploy.md.
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cache"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db",
+)
+
 # --- Authentication ---
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -9,7 +9,7 @@ from .models import AuditEvent
 def event_list(*, fetched_by, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:
     """The trail for system administrators: who did what, when (no record contents)."""
     access.require_role(fetched_by, {Role.SYSTEM_ADMIN})
-    qs = AuditEvent.objects.order_by("-seq")
+    qs = AuditEvent.objects.order_by("-seq")  # the view pages it by seq (core.keyset)
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:

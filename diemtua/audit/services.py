@@ -58,11 +58,20 @@ def record(
     """Append one event. `actor` is a user or None for the system (commands, jobs)."""
     if obj is not None:
         object_type, object_id = _describe(obj)
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    # The head row is the lock: SELECT … FOR UPDATE serialises appends on PostgreSQL (SQLite
+    # serialises writers by itself) and hands over the last link, in one query instead of an
+    # advisory lock, a scan for the newest row and an upsert. Rows deleted from the end while
+    # the head stayed leave a gap the next append does not paper over: audit_verify sees it.
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    else:
+        seq, prev_hash = head.seq, head.hash
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
+        seq=seq + 1,
         occurred_at=timezone.now(),
         actor_id=actor.pk if is_user else None,
         actor_username=actor.get_username() if is_user else "",
@@ -73,9 +82,14 @@ def record(
         reason=reason[:255],
         request_id=getattr(request, "request_id", "") if request is not None else "",
         extra=_plain(extra or {}),
-        prev_hash=last.hash if last else GENESIS_HASH,
+        prev_hash=prev_hash,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
-    AuditChainHead.objects.update_or_create(pk=1, defaults={"seq": event.seq, "hash": event.hash})
+    if head is None:
+        AuditChainHead.objects.update_or_create(
+            pk=1, defaults={"seq": event.seq, "hash": event.hash}
+        )
+    else:
+        AuditChainHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event

@@ -1552,7 +1552,10 @@ class _SchoolSeeder:
                 form=SessionForm.PHONE if by_phone else SessionForm.INDIVIDUAL,
                 emergency_reason=EMERGENCY_REASONS[self.code],
             )
-            self.consents(case, self.day(55), sharing_with=sharing_with)
+            # Consent follows on a later school day (day(55) may fall back onto the opening
+            # Saturday when it is a Sunday).
+            later = next(d for d in map(self.day, range(55, 0, -1)) if d > opened)
+            self.consents(case, later, sharing_with=sharing_with)
         else:
             self.consents(case, opened, sharing_with=sharing_with)
             self.move(case, Stage.ASSESSING, opened)

@@ -169,3 +169,81 @@ def test_access_log_page_names_actions_in_vietnamese(world, client):
     assert "Tạo tài khoản" in body
     body = client.get("/audit/", {"action": "accounts.login_failed"}).content.decode()
     assert "Tạo tài khoản" not in body
+
+
+@pytest.mark.django_db
+def test_appending_after_newest_rows_were_removed_keeps_the_gap_visible(capsys):
+    """The next event chains onto the head, not onto what is left: the deletion stays seen."""
+    events = _events()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    later = audit.record(actor=None, action="test.after")
+    assert later.seq == events[-1].seq + 1
+    code, output = _run_verify(capsys)
+    assert code == 1
+    assert f"seq={later.seq}" in output.err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain(capsys):
+    """Requests of several app servers append at once: one number each, no fork."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    _events(1)
+    failures = []
+
+    def append(n):
+        try:
+            for i in range(15):
+                audit.record(actor=None, action="test.concurrent", extra={"t": n, "i": i})
+        except Exception as error:  # noqa: BLE001 — reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 62))
+    call_command("audit_verify")
+    assert "OK: 61 audit events verified" in capsys.readouterr().out
+
+
+def _shown_seqs(response):
+    return [e.seq for e in response.context["page"]]
+
+
+def test_access_log_pages_by_key_not_by_offset(world, client):
+    """The trail grows by a row per page view: pages are cut at a seq, newest first."""
+    for i in range(230):
+        audit.record(actor=None, action="test.paging", extra={"i": i})
+    client.force_login(world.users["system_admin"])
+    top = AuditEvent.objects.order_by("-seq").first().seq
+    first = client.get("/audit/")
+    assert _shown_seqs(first) == list(range(top, top - 100, -1))
+    assert "Cũ hơn" in first.content.decode() and "Mới hơn" not in first.content.decode()
+    older = client.get("/audit/", {"before": top - 99})
+    assert _shown_seqs(older) == list(range(top - 100, top - 200, -1))
+    assert "Mới hơn" in older.content.decode()
+    back = client.get("/audit/", {"after": top - 100})
+    assert _shown_seqs(back) == _shown_seqs(first)
+    # A filter keeps its place in the links; the last page has no "older".
+    filtered = client.get("/audit/", {"action": "test.paging", "before": top - 199})
+    assert _shown_seqs(filtered) == list(range(top - 200, top - 231, -1))
+    assert "Cũ hơn" not in filtered.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-5", "99999999999999999999", "１２"])
+def test_access_log_odd_cursor_shows_the_first_page(world, client, cursor):
+    audit.record(actor=None, action="test.paging")
+    client.force_login(world.users["system_admin"])
+    response = client.get("/audit/", {"before": cursor})
+    assert response.status_code == 200
+    assert _shown_seqs(response)[0] == AuditEvent.objects.order_by("-seq").first().seq
