@@ -44,6 +44,7 @@ import prod_server  # noqa: E402
 LUA = Path(__file__).with_suffix(".lua")
 # Longer than wrk's --timeout (10 s): no answer for this long means the rest timed out.
 STALL_SECONDS = 12
+VERBOSE = False
 MESSAGE = "Em bị các bạn trong lớp trêu chọc mỗi ngày, em không muốn đi học nữa."
 
 
@@ -191,6 +192,8 @@ COLUMNS = [
 def _print_run(label: str, run: dict) -> None:
     cells = " ".join(fmt.format(run[key]).rjust(len(title)) for key, title, fmt in COLUMNS)
     print(f"{label:12} {run['school']:14} {cells}", flush=True)
+    if VERBOSE:
+        print(f"             {run['wrk']}  (sent {run['sent']}, answered {run['answered']})")
 
 
 def _print_summary(title: str, runs: list[dict]) -> None:
@@ -232,7 +235,10 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="extra environment for the server, e.g. WEB_CONCURRENCY=3 (repeatable)",
     )
+    parser.add_argument("--verbose", action="store_true", help="print wrk's own summary per run")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `apt-get install -y wrk` (Debian), then run again.")
 
