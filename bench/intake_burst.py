@@ -25,6 +25,7 @@ started with config/gunicorn.conf.py and stopped at the end, whatever happens.
 """
 
 import argparse
+import os
 import re
 import secrets
 import shutil
@@ -191,7 +192,8 @@ COLUMNS = [
 
 def _print_run(label: str, run: dict) -> None:
     cells = " ".join(fmt.format(run[key]).rjust(len(title)) for key, title, fmt in COLUMNS)
-    print(f"{label:12} {run['school']:14} {cells}", flush=True)
+    load = os.getloadavg()[0]
+    print(f"{label:12} {run['school']:14} {cells}  load {load:.1f}", flush=True)
     if VERBOSE:
         print(f"             {run['wrk']}  (sent {run['sent']}, answered {run['answered']})")
 
@@ -257,7 +259,8 @@ def main() -> None:
     print(f"gunicorn config/gunicorn.conf.py, production settings {shown or ''}".rstrip())
     print(f"{args.requests} POSTs per run over {args.connections} connections (wrk)\n")
     header = " ".join(title for _k, title, _f in COLUMNS)
-    print(f"{'run':12} {'school':14} {header}")
+    # The 1-minute load average after each run: other work on the machine shows there.
+    print(f"{'run':12} {'school':14} {header}  machine")
     with prod_server.Gunicorn(env, args.port, f"/help/{schools[0]}/") as server:
         print("workers:", ", ".join(str(p) for p in server.worker_pids()))
         # Warm-up (templates, translations, connections); reported but not in the figures.
