@@ -16,12 +16,7 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
 
-
-def _sqlite_value(value):
-    """Django keeps datetimes in SQLite as naive UTC text; raw inserts must do the same."""
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(" ")
-    return value
+from diemtua.core import bulk
 
 
 class Table:
@@ -82,21 +77,7 @@ class Loader:
 
     def write(self, table: Table, rows: Iterable[tuple]) -> int:
         tail = table.tail
-        count = 0
-        columns = ", ".join(f'"{c}"' for c in table.all_columns)
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(row + tail)
-                        count += 1
-            else:
-                marks = ", ".join(["%s"] * len(table.all_columns))
-                batch = [tuple(map(_sqlite_value, row + tail)) for row in rows]
-                cursor.executemany(
-                    f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', batch
-                )
-                count = len(batch)
+        count = bulk.insert_rows(table.name, table.all_columns, (row + tail for row in rows))
         self.written[table.name] = self.written.get(table.name, 0) + count
         return count
 
