@@ -27,6 +27,7 @@ started with config/gunicorn.conf.py and stopped at the end, whatever happens.
 import argparse
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -61,6 +62,28 @@ def _form_tokens(server, path: str) -> tuple[str, str, str]:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     group = re.search(r'name="content_groups" value="(\d+)"', page)
     return cookie, token, group.group(1) if group else ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pids(database: str) -> list[int]:
+    rows = prod_server.query(
+        "postgres", f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"
+    )
+    return [int(pid) for pid in rows.split()]
+
+
+def _redis_pid() -> int | None:
+    found = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True)
+    pids = found.stdout.split()
+    return int(pids[0]) if pids else None
 
 
 def _schools(database: str) -> list[str]:
@@ -111,6 +134,11 @@ def one_run(server, args, school: str, retry_share: float, address_base: int) ->
         str(address_base),
         "/static/css/diemtua.css",
     ]
+    app_pids = server.worker_pids()
+    db_pids = _backend_pids(args.database)
+    redis_pid = _redis_pid()
+    cpu_before = {pid: _cpu_seconds(pid) for pid in [*app_pids, *db_pids, redis_pid] if pid}
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     files = [out_dir / f"acks-{n}.txt" for n in range(args.wrk_threads)]
 
@@ -133,6 +161,20 @@ def one_run(server, args, school: str, retry_share: float, address_base: int) ->
     if wrk.poll() is None:
         wrk.send_signal(signal.SIGINT)
     output, _ = wrk.communicate(timeout=30)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # New backends may have been opened during the run (persistent connections): count them too.
+    db_pids = sorted(set(db_pids) | set(_backend_pids(args.database)))
+
+    def spent(pids) -> float:
+        return sum(_cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in pids if pid)
+
+    cpu = {
+        "app": spent(app_pids),
+        "db": spent(db_pids),
+        "redis": spent([redis_pid]),
+        "wrk": (children_after.ru_utime + children_after.ru_stime)
+        - (children_before.ru_utime + children_before.ru_stime),
+    }
     summary = dict(re.findall(r"(\w+)=([\d.]+)", output.split("WRK", 1)[-1]))
 
     statuses, codes, starts, answers = [], [], [], []
@@ -155,7 +197,14 @@ def one_run(server, args, school: str, retry_share: float, address_base: int) ->
     acknowledged = set(codes)
     seconds = (max(answers) - min(starts)) / 1e6 if answers and starts else 0.0
     socket_errors = sum(int(summary.get(k, 0)) for k in ("connect", "read", "write", "timeout"))
+    answered = max(len(statuses), 1)
+    cpu_ms = {k: v * 1000 / answered for k, v in cpu.items()}
     return {
+        "cpu_app": cpu_ms["app"],
+        "cpu_db": cpu_ms["db"],
+        "cpu_redis": cpu_ms["redis"],
+        "cpu_wrk": cpu_ms["wrk"],
+        "cpu_total": sum(cpu_ms.values()),
         "school": school,
         "sent": args.requests,
         "answered": len(statuses),
@@ -187,6 +236,12 @@ COLUMNS = [
     ("errors", "errors", "{:6d}"),
     ("refused_429", "429", "{:4d}"),
     ("socket_errors", "socket", "{:6d}"),
+    # CPU time per answered POST (ms): gunicorn workers, PostgreSQL backends, Redis, wrk. On a
+    # busy shared machine throughput follows what the others leave; this does not, and
+    # 2 cores × 1000 / cpu ms is what the whole stack could do on the 2 cores alone.
+    ("cpu_app", "app cpu", "{:7.2f}"),
+    ("cpu_db", "db cpu", "{:6.2f}"),
+    ("cpu_total", "all cpu", "{:7.2f}"),
 ]
 
 
@@ -211,6 +266,16 @@ def _print_summary(title: str, runs: list[dict]) -> None:
         f"{sum(r['lost'] for r in runs)}, stored but unanswered "
         f"{sum(r['unacked_stored'] for r in runs)}"
     )
+    cpu = statistics.median(run["cpu_total"] for run in runs)
+    part = {
+        k: statistics.median(r[f"cpu_{k}"] for r in runs) for k in ("app", "db", "redis", "wrk")
+    }
+    if cpu:
+        print(
+            f"  CPU per POST {cpu:.2f} ms (app {part['app']:.2f}, PostgreSQL {part['db']:.2f}, "
+            f"Redis {part['redis']:.2f}, wrk {part['wrk']:.2f}): the 2 cores alone would "
+            f"serve about {2000 / cpu:.0f}/s if nothing waited on a lock"
+        )
 
 
 def _stop_on_sigterm(_signum, _frame):
