@@ -25,6 +25,7 @@ started with config/gunicorn.conf.py and stopped at the end, whatever happens.
 """
 
 import argparse
+import math
 import os
 import re
 import resource
@@ -165,8 +166,15 @@ def one_run(server, args, school: str, retry_share: float, address_base: int) ->
     # New backends may have been opened during the run (persistent connections): count them too.
     db_pids = sorted(set(db_pids) | set(_backend_pids(args.database)))
 
+    app_pids = sorted(set(app_pids) | set(server.worker_pids()))
+
     def spent(pids) -> float:
-        return sum(_cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in pids if pid)
+        """CPU used in the run; NaN when a process ended during it (a worker reached
+        max_requests, a connection reached its max age): its last figures are gone."""
+        pids = [pid for pid in pids if pid]
+        if any(not Path(f"/proc/{pid}").exists() for pid in pids):
+            return float("nan")
+        return sum(_cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in pids)
 
     cpu = {
         "app": spent(app_pids),
@@ -256,7 +264,7 @@ def _print_run(label: str, run: dict) -> None:
 def _print_summary(title: str, runs: list[dict]) -> None:
     print(f"\n{title}: median [min – max] of {len(runs)} runs")
     for key, name, _fmt in COLUMNS:
-        values = [run[key] for run in runs]
+        values = [run[key] for run in runs if not math.isnan(run[key])] or [float("nan")]
         print(
             f"  {name:9} {statistics.median(values):9.1f}  [{min(values):.1f} – {max(values):.1f}]"
         )
@@ -266,15 +274,19 @@ def _print_summary(title: str, runs: list[dict]) -> None:
         f"{sum(r['lost'] for r in runs)}, stored but unanswered "
         f"{sum(r['unacked_stored'] for r in runs)}"
     )
-    cpu = statistics.median(run["cpu_total"] for run in runs)
+    # Runs in which a process ended have no CPU figure (NaN): the median is of the others.
+    measured = [r for r in runs if not math.isnan(r["cpu_total"])]
+    cpu = statistics.median(r["cpu_total"] for r in measured) if measured else 0
     part = {
-        k: statistics.median(r[f"cpu_{k}"] for r in runs) for k in ("app", "db", "redis", "wrk")
+        k: statistics.median(r[f"cpu_{k}"] for r in measured) if measured else 0
+        for k in ("app", "db", "redis", "wrk")
     }
     if cpu:
         print(
             f"  CPU per POST {cpu:.2f} ms (app {part['app']:.2f}, PostgreSQL {part['db']:.2f}, "
             f"Redis {part['redis']:.2f}, wrk {part['wrk']:.2f}): the 2 cores alone would "
-            f"serve about {2000 / cpu:.0f}/s if nothing waited on a lock"
+            f"serve about {2000 / cpu:.0f}/s if nothing waited on a lock "
+            f"({len(measured)} runs measured)"
         )
 
 
