@@ -210,7 +210,9 @@ def celery_worker(env) -> dict:
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        # The banner and the warning about running as root go to the log, not the figures.
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     try:
         probe = (
