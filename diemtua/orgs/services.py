@@ -17,6 +17,7 @@ from .models import (
     PastPlacement,
     SchoolLevel,
 )
+from .signals import tree_changed
 
 
 def _check_parent(unit: OrgUnit) -> None:
@@ -171,6 +172,7 @@ def _move_subtree(unit: OrgUnit) -> None:
         ancestor_id__in=subtree_ids
     ).delete()
     if unit.parent_id is None:
+        tree_changed.send(sender=OrgUnit, unit=unit)
         return
     new_ancestors = list(
         OrgUnitAncestor.objects.filter(descendant_id=unit.parent_id).values_list(
@@ -188,6 +190,7 @@ def _move_subtree(unit: OrgUnit) -> None:
             for descendant_id, depth in subtree
         ]
     )
+    tree_changed.send(sender=OrgUnit, unit=unit)
 
 
 @transaction.atomic
@@ -215,6 +218,7 @@ def closure_rebuild() -> int:
     with transaction.atomic():
         OrgUnitAncestor.objects.all().delete()
         OrgUnitAncestor.objects.bulk_create(rows, batch_size=2000)
+        tree_changed.send(sender=OrgUnit, unit=None)
     return len(rows)
 
 

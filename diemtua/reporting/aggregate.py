@@ -14,8 +14,9 @@ from django.db.models import Q, Sum
 
 from diemtua.orgs.models import OrgUnit, OrgUnitAncestor
 
+from . import subtree as subtree_totals
 from .history import TreeOnDay, tree_on
-from .models import IndicatorValue, Period
+from .models import IndicatorValue, Period, SubtreeTotal
 
 Key = tuple[str, str]  # (indicator code, disaggregation key)
 
@@ -45,6 +46,12 @@ def unit_totals(
     """{(indicator, disaggregation): value} for everything under `unit` in `period`."""
     tree = tree or tree_for(period, as_today=as_today)
     codes = list(codes) if codes is not None else None
+    if subtree_totals.usable([period], tree):
+        rows = SubtreeTotal.objects.filter(_values(period, codes, disaggregations), org_unit=unit)
+        return {
+            (code, key): value
+            for code, key, value in rows.values_list("indicator", "disaggregation", "value")
+        }
     base = IndicatorValue.objects.filter(_values(period, codes, disaggregations))
     current = base.filter(org_unit__ancestor_links__ancestor=unit)
     moved = tree.moved_ids()
@@ -103,6 +110,14 @@ def child_totals(
     if unit.pk not in moved:
         for row in own.values("indicator", "disaggregation", "value"):
             result[unit.pk][(row["indicator"], row["disaggregation"])] += row["value"]
+
+    if subtree_totals.usable([period], tree):
+        below = SubtreeTotal.objects.filter(filters, org_unit__parent=unit)
+        for child_id, code, key, value in below.values_list(
+            "org_unit_id", "indicator", "disaggregation", "value"
+        ):
+            result[child_id][(code, key)] += value
+        return {unit_id: dict(values) for unit_id, values in result.items()}
 
     prefixed = Q()
     for lookup, value in filters.children:  # the same filters, seen from the closure table

@@ -17,10 +17,18 @@ from diemtua.accounts import access as account_access
 from diemtua.audit import services as audit
 from diemtua.orgs.models import OrgKind, OrgUnit, OrgUnitAncestor
 
-from . import rollup
+from . import rollup, subtree
 from .access import DASHBOARD_ROLES
 from .history import TreeOnDay
-from .models import IndicatorValue, Period, PeriodKind, Report, ReportKind, StaleUnit
+from .models import (
+    IndicatorValue,
+    Period,
+    PeriodKind,
+    Report,
+    ReportKind,
+    StaleUnit,
+    SubtreeTotal,
+)
 from .periods import SEMESTER_ONE_END, SEMESTER_TWO_END, school_year_code, school_year_of
 from .tables import Crumb, Params, report_status_text, unit_label
 
@@ -67,6 +75,9 @@ def _in_scope(unit: OrgUnit, tree: TreeOnDay | None, prefix: str = "org_unit") -
 
 def computed_at(unit: OrgUnit, period: Period, tree: TreeOnDay | None) -> datetime.datetime | None:
     """When the newest figure of the unit's scope for the period was computed."""
+    if subtree.usable([period], tree):
+        rows = SubtreeTotal.objects.filter(org_unit=unit, period=period)
+        return rows.aggregate(at=Max("computed_at"))["at"]
     rows = IndicatorValue.objects.filter(_in_scope(unit, tree), period=period)
     return rows.aggregate(at=Max("computed_at"))["at"]
 

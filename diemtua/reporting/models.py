@@ -40,6 +40,9 @@ class Period(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # When SubtreeTotal rows were last computed for every unit of this period; empty means
+    # readers must add up IndicatorValue rows themselves (reporting.subtree).
+    totals_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("kỳ báo cáo")
@@ -93,6 +96,32 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}[{self.disaggregation}] {self.org_unit_id}/{self.period_id}"
+
+
+class SubtreeTotal(models.Model):
+    """IndicatorValue rows added up over a unit's whole subtree (the unit itself included),
+    in today's tree: what a province's or the nation's dashboard shows, read as one row per
+    figure instead of summing every school's rows on each page view (issue 9). Kept by
+    reporting.subtree whenever values change; dropped when the tree changes."""
+
+    org_unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    indicator = models.CharField(max_length=48)
+    disaggregation = models.CharField(max_length=96, blank=True, default="")
+    value = models.DecimalField(max_digits=18, decimal_places=2)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "period", "indicator", "disaggregation"],
+                name="subtreetotal_once",
+            )
+        ]
+        indexes = [models.Index(fields=["period", "indicator"], name="subtreetotal_period")]
+
+    def __str__(self) -> str:
+        return f"Σ {self.indicator}[{self.disaggregation}] {self.org_unit_id}/{self.period_id}"
 
 
 class StaleUnit(models.Model):

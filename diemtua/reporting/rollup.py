@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from diemtua.core import bulk
 
+from . import subtree
 from .indicators import all_indicators
 from .models import IndicatorValue, Period, PeriodKind, Report, ReportStatus, StaleUnit
 from .periods import periods_touching, program_period
@@ -69,6 +70,7 @@ def refresh_period(period: Period, unit_ids: list[int] | None = None) -> int:
         # COPY, not bulk_create: a national refresh writes hundreds of thousands of rows per
         # period, and building a model instance for each was three quarters of its time.
         bulk.insert_rows(IndicatorValue._meta.db_table, VALUE_COLUMNS, rows)
+        subtree.refresh(period, unit_ids)
     return len(rows)
 
 

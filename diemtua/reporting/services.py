@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from diemtua.audit import services as audit
 
-from . import access, report_content, rollup, selectors, validation
+from . import access, report_content, rollup, selectors, subtree, validation
 from .models import IndicatorValue, Period, Report, ReportEvent, ReportEventKind, ReportKind
 from .models import ReportStatus as Status
 from .periods import period_label
@@ -330,6 +330,7 @@ def _freeze_rollup(report: Report) -> None:
         )
     IndicatorValue.objects.filter(org_unit_id=report.org_unit_id, period=report.period).delete()
     IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+    subtree.refresh(report.period, [report.org_unit_id])
 
 
 @transaction.atomic

@@ -160,7 +160,22 @@ def _deleted(sender, instance, **kwargs) -> None:
         transaction.on_commit(lambda: _mark_all(places))
 
 
+def _tree_changed(sender, **kwargs) -> None:
+    """A unit moved: subtree totals add up the old tree. Drop them in the same transaction
+    (dashboards add up the rows themselves meanwhile) and rebuild them after the commit."""
+    from . import subtree
+
+    subtree.invalidate()
+    if settings.DIEMTUA_INDICATORS_AUTO_REFRESH:
+        from .tasks import rebuild_totals_task
+
+        transaction.on_commit(rebuild_totals_task.delay)
+
+
 def connect() -> None:
+    from diemtua.orgs.signals import tree_changed
+
+    tree_changed.connect(_tree_changed, dispatch_uid="reporting-subtree-totals")
     for label in SOURCES:
         model = apps.get_model(label)
         uid = f"reporting-stale-{label}"

@@ -35,10 +35,11 @@ from django.utils.translation import gettext as _
 from diemtua.orgs.models import OrgKind, OrgUnit
 
 from . import aggregate, suppression
+from . import subtree as subtree_totals
 from .history import TreeOnDay
 from .indicators import DIMENSIONS, all_indicators
 from .indicators.base import Indicator, Kind, median_of_buckets
-from .models import IndicatorValue, Period, PeriodKind
+from .models import IndicatorValue, Period, PeriodKind, SubtreeTotal
 from .periods import (
     get_period,
     month_code,
@@ -564,6 +565,13 @@ def grandchild_totals(unit: OrgUnit, period: Period) -> dict:
     ).values_list("org_unit_id", "indicator", "value")
     for child_id, code, value in own:
         result.setdefault(child_id, {}).setdefault(child_id, {})[(code, "")] = value
+    if subtree_totals.usable([period], None):
+        below = SubtreeTotal.objects.filter(
+            org_unit__parent__parent=unit, period=period, disaggregation=""
+        ).values_list("org_unit__parent_id", "org_unit_id", "indicator", "value")
+        for child_id, grandchild_id, code, value in below:
+            result.setdefault(child_id, {}).setdefault(grandchild_id, {})[(code, "")] = value
+        return result
     links = OrgUnitAncestor.objects.filter(
         ancestor__parent__parent=unit,
         descendant__indicator_values__period=period,
@@ -600,6 +608,13 @@ def child_month_totals(unit: OrgUnit, months: list[Period], tree: TreeOnDay) -> 
         own = IndicatorValue.objects.filter(wanted, org_unit=unit, period_id__in=ids)
         for row in own.values_list("period_id", "indicator", "disaggregation", "value"):
             add(unit.pk, *row)
+    if subtree_totals.usable(months, tree):
+        below = SubtreeTotal.objects.filter(wanted, org_unit__parent=unit, period_id__in=ids)
+        for row in below.values_list(
+            "org_unit_id", "period_id", "indicator", "disaggregation", "value"
+        ):
+            add(*row)
+        return result
     links = OrgUnitAncestor.objects.filter(
         Q(descendant__indicator_values__disaggregation="")
         | Q(descendant__indicator_values__disaggregation__startswith="bucket="),
@@ -640,6 +655,15 @@ def month_totals(unit: OrgUnit, months: list[Period], tree: TreeOnDay) -> list[d
         return []
     from django.db.models import Q, Sum
 
+    by_period: dict[int, dict] = {m.pk: {} for m in months}
+    wanted = Q(disaggregation="") | Q(disaggregation__startswith="bucket=")
+    if subtree_totals.usable(months, tree):
+        rows = SubtreeTotal.objects.filter(wanted, org_unit=unit, period__in=months)
+        for period_id, code, key, value in rows.values_list(
+            "period_id", "indicator", "disaggregation", "value"
+        ):
+            by_period[period_id][(code, key)] = value
+        return [by_period[m.pk] for m in months]
     base = IndicatorValue.objects.filter(
         Q(disaggregation="") | Q(disaggregation__startswith="bucket="), period__in=months
     )
@@ -652,7 +676,6 @@ def month_totals(unit: OrgUnit, months: list[Period], tree: TreeOnDay) -> list[d
         extra |= tree.moved_subtrees.get(moved_unit, {moved_unit})
     if unit.pk in tree.parent_then or unit.pk in moved:
         extra |= tree.moved_subtrees.get(unit.pk, {unit.pk})
-    by_period: dict[int, dict] = {m.pk: {} for m in months}
     queries = [current] + ([base.filter(org_unit_id__in=extra)] if extra else [])
     for rows in queries:
         grouped = rows.values("period_id", "indicator", "disaggregation").annotate(v=Sum("value"))

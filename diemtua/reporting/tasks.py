@@ -31,6 +31,14 @@ def refresh_all_task() -> dict:
     return refresh(first=datetime.date(school_year_of(today), 9, 1), last=today)
 
 
+@shared_task(name="reporting.rebuild_totals", acks_late=True)
+def rebuild_totals_task() -> int:
+    """Subtree totals for every period, after the org tree changed (idempotent)."""
+    from .subtree import rebuild
+
+    return rebuild()
+
+
 @shared_task(name="reporting.run_export", acks_late=True)
 def run_export_task(job_id: int) -> str:
     from .exports import run

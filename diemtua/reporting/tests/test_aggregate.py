@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from diemtua.orgs import services as org_services
 from diemtua.orgs.models import PastPlacement
-from diemtua.reporting import aggregate, rollup, signals
-from diemtua.reporting.models import PeriodKind, StaleUnit
+from diemtua.reporting import aggregate, rollup, signals, subtree
+from diemtua.reporting.models import IndicatorValue, Period, PeriodKind, StaleUnit, SubtreeTotal
 from diemtua.reporting.periods import (
     get_period,
     period_label,
@@ -174,3 +175,55 @@ def test_refresh_command_checks_its_dates(world):
         call_command("refresh_indicators", "--from", "2026-09-01")
     with pytest.raises(CommandError, match="sau ngày bắt đầu"):
         call_command("refresh_indicators", "--from", "01/10/2026", "--to", "01/09/2026")
+
+
+def test_moving_a_unit_drops_the_totals_then_rebuilds_them(world, settings):
+    """A school changes commune: totals summed in the old tree must not be read again."""
+    settings.DIEMTUA_INDICATORS_AUTO_REFRESH = False
+    w = world
+    period = get_period(PeriodKind.SCHOOL_YEAR, "2025-2026")
+    IndicatorValue.objects.create(
+        org_unit=w.school_a,
+        period=period,
+        indicator="sessions",
+        value=Decimal(9),
+        computed_at=timezone.now(),
+    )
+    subtree.refresh(period)
+    assert aggregate.unit_totals(w.commune_a, _fresh(period))[("sessions", "")] == 9
+    org_services.org_unit_update(actor=None, unit=w.school_a, parent=w.commune_b)
+    period = _fresh(period)
+    assert period.totals_at is None and not SubtreeTotal.objects.exists()
+    # Meanwhile the dashboards add up the rows in today's tree.
+    assert aggregate.unit_totals(w.commune_b, period, as_today=True)[("sessions", "")] == 9
+    assert subtree.rebuild() == 1
+    period = _fresh(period)
+    assert period.totals_at is not None
+    assert aggregate.unit_totals(w.commune_b, period, as_today=True)[("sessions", "")] == 9
+    assert ("sessions", "") not in aggregate.unit_totals(w.commune_a, period, as_today=True)
+
+
+def test_a_period_with_moved_units_never_reads_todays_totals(world):
+    """The 2024 pilot adds up as it was: a school that moved since counts where it sat."""
+    w = world
+    period = get_period(PeriodKind.SCHOOL_YEAR, "2024-2025")
+    IndicatorValue.objects.create(
+        org_unit=w.school_a,
+        period=period,
+        indicator="sessions",
+        value=Decimal(4),
+        computed_at=timezone.now(),
+    )
+    org_services.past_placement_record(
+        actor=None, unit=w.school_a, parent=w.commune_b, until=datetime.date(2025, 6, 30)
+    )
+    subtree.refresh(period)
+    period = _fresh(period)
+    tree = aggregate.tree_for(period)
+    assert not subtree.usable([period], tree)
+    assert aggregate.unit_totals(w.commune_b, period)[("sessions", "")] == 4
+    assert ("sessions", "") not in aggregate.unit_totals(w.commune_a, period)
+
+
+def _fresh(period: Period) -> Period:
+    return Period.objects.get(pk=period.pk)
