@@ -162,3 +162,12 @@ def _indicator_refresh_waits(settings):
     """Writes mark units stale but do not start a refresh, on SQLite and on CI's Redis alike;
     tests of the debounced refresh turn it on themselves."""
     settings.DIEMTUA_INDICATORS_AUTO_REFRESH = False
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_figures_from_another_test():
+    """Dashboard figures are cached per process by (unit id, period id, …); ids repeat from
+    one test to the next after a rollback, so every test starts with an empty cache."""
+    from diemtua.reporting.tables import _figures_cache
+
+    _figures_cache.clear()

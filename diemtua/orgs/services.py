@@ -241,6 +241,8 @@ def past_placement_record(
     placement, _created = PastPlacement.objects.update_or_create(
         unit=unit, until=until, defaults={"parent": parent}
     )
+    # The tree of past periods changed: sums kept over the old picture must go.
+    tree_changed.send(sender=OrgUnit, unit=unit)
     audit.record(
         actor=actor,
         action="orgs.past_placement",

@@ -11,8 +11,10 @@ schools, orgs.PastPlacement), readers keep adding up IndicatorValue rows as they
 then (reporting.aggregate), and so they do whenever totals are missing (`usable` says so).
 """
 
+import uuid
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -20,6 +22,24 @@ from diemtua.orgs.models import OrgUnitAncestor
 
 from .history import TreeOnDay
 from .models import IndicatorValue, Period, SubtreeTotal
+
+VERSION_KEY = "reporting:totals-version"
+
+
+def version() -> str:
+    """Changes whenever any total changes: part of the key of cached dashboard figures."""
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        current = cache.get(VERSION_KEY)
+    return current or ""
+
+
+def _bump_version() -> None:
+    """Now (this process must not read its cached figures again) and after the commit (no
+    process may keep figures another one built from the rows before the commit)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
 
 
 def _table(model) -> str:
@@ -58,6 +78,7 @@ def refresh(period: Period, unit_ids: Iterable[int] | None = None) -> None:
         )
         if unit_ids is None:
             Period.objects.filter(pk=period.pk).update(totals_at=now)
+        _bump_version()
     if unit_ids is None:
         period.totals_at = now
 
@@ -75,6 +96,7 @@ def invalidate() -> None:
     """The tree changed (a unit moved): every total may add up the wrong units now."""
     Period.objects.filter(totals_at__isnull=False).update(totals_at=None)
     SubtreeTotal.objects.all().delete()
+    _bump_version()
 
 
 def rebuild() -> int:

@@ -30,8 +30,10 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from diemtua.core.local_cache import LocalCache
 from diemtua.orgs.models import OrgKind, OrgUnit
 
 from . import aggregate, suppression
@@ -1342,6 +1344,40 @@ def chart_of(table: Table, *, chart_id: str, chart_type: str, code: str, label: 
     }
 
 
+DASHBOARD_CACHE_SECONDS = 600
+_figures_cache = LocalCache(max_entries=24, seconds=DASHBOARD_CACHE_SECONDS)
+
+
+def protected_figures(unit, period, as_today: bool, today, exact: bool):
+    """gather() and protect_figures() of a unit's period, from the cache when possible.
+
+    Both depend only on these arguments, not on who reads, and adding up and protecting a
+    nation's figures is most of a national dashboard's time (issue 9). Cached only while the
+    subtree totals are in use (today's tree), keyed by their version, which changes with every
+    refresh, approval freeze or tree change, so cached figures are never older than the totals
+    they were built from. The cache is per process (the figures hold objects that do not
+    pickle, and an app server recomputes a page at most once per version)."""
+    key = None
+    if period.totals_at is not None:
+        key = (
+            unit.pk,
+            period.pk,
+            as_today,
+            today,
+            exact,
+            get_language(),
+            subtree_totals.version(),
+        )
+        cached = _figures_cache.get(key)
+        if cached is not None:
+            return cached
+    figures = gather(unit, period, as_today=as_today, today=today)
+    result = (figures, protect_figures(figures, exact))
+    if key is not None and figures.tree.is_today:
+        _figures_cache.set(key, result)
+    return result
+
+
 def unit_dashboard(
     *,
     user,
@@ -1359,12 +1395,12 @@ def unit_dashboard(
         programs={p.pk: p for p in programs},
         default=default_period(today, unit),
     )
-    figures = gather(unit, params.period, as_today=params.as_today, today=today)
-    current = protect_figures(figures, exact)
+    figures, current = protected_figures(unit, params.period, params.as_today, today, exact)
     compare_figures = previous = None
     if params.compare:
-        compare_figures = gather(unit, params.compare, as_today=params.as_today, today=today)
-        previous = protect_figures(compare_figures, exact)
+        compare_figures, previous = protected_figures(
+            unit, params.compare, params.as_today, today, exact
+        )
     tables = {
         "headline": headline_table(params, current, previous, figures, compare_figures, exact)
     }

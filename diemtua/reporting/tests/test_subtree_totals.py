@@ -94,3 +94,22 @@ def test_a_partial_refresh_updates_every_unit_above(year):
     # And a full recompute from the records puts it back.
     rollup.refresh_period(period, [school.pk])
     assert aggregate.unit_totals(ministry, _fresh(period))[("sessions", "")] == before
+
+
+def test_dashboard_figures_are_cached_until_the_totals_change(year):
+    """A second view reuses the figures; a refresh makes the next view compute them again."""
+    ministry = OrgUnit.objects.get(kind=OrgKind.MINISTRY, valid_to__isnull=True)
+    today = timezone.localdate()
+
+    def figures():
+        return tables.protected_figures(ministry, _fresh(year), False, today, False)[0]
+
+    first = figures()
+    assert figures() is first
+    rollup.refresh_period(_fresh(year))
+    again = figures()
+    assert again is not first
+    assert again.totals == first.totals
+    # Without totals (today's tree not summed yet) nothing is cached.
+    Period.objects.update(totals_at=None)
+    assert figures() is not figures()
