@@ -115,3 +115,36 @@ class Capture:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def province_bench(parser, argv=None):
+    """Arguments, database, school year and busiest province of the province benches.
+
+    Returns (args, period, province, its officer)."""
+    parser.add_argument("--db", help="database name; default: DATABASE_URL")
+    parser.add_argument("--period", help="school year code, default: the last complete one")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    setup()
+    if args.db:
+        use_database(args.db)
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from diemtua.accounts.models import User
+    from diemtua.orgs.models import OrgKind, OrgUnit
+    from diemtua.reporting.models import PeriodKind
+    from diemtua.reporting.periods import get_period, school_year_of
+
+    today = timezone.localdate()
+    code = args.period or f"{school_year_of(today) - 1}-{school_year_of(today)}"
+    period = get_period(PeriodKind.SCHOOL_YEAR, code)
+    province = (
+        OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, valid_to__isnull=True)
+        .annotate(n=Count("descendant_links"))
+        .order_by("-n", "code")
+        .first()
+    )
+    if province is None or not User.objects.filter(username="bench.bo").exists():
+        raise SystemExit("no bench data: run manage.py bench_seed first (docs/benchmarks.md)")
+    return args, period, province, User.objects.get(username=f"bench.so.{province.code}")

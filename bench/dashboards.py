@@ -55,37 +55,19 @@ def rollup_totals(period, unit) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database name; default: DATABASE_URL")
-    parser.add_argument("--period", help="school year code, default: the last complete one")
-    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--raw-runs", type=int, default=3)
-    args = parser.parse_args()
-    _common.setup()
-    if args.db:
-        _common.use_database(args.db)
+    args, period, province, officer = _common.province_bench(parser)
+    code = period.code
 
-    from django.db.models import Count
     from django.test import Client
-    from django.utils import timezone
 
     from diemtua.accounts.models import User
     from diemtua.cases.models import Case
     from diemtua.orgs.models import OrgKind, OrgUnit, OrgUnitAncestor
-    from diemtua.reporting.models import IndicatorValue, PeriodKind
-    from diemtua.reporting.periods import get_period, school_year_of
+    from diemtua.reporting.models import IndicatorValue
 
-    today = timezone.localdate()
-    code = args.period or f"{school_year_of(today) - 1}-{school_year_of(today)}"
-    period = get_period(PeriodKind.SCHOOL_YEAR, code)
     ministry = OrgUnit.objects.get(kind=OrgKind.MINISTRY, valid_to__isnull=True)
-    province = (
-        OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, valid_to__isnull=True)
-        .annotate(n=Count("descendant_links"))
-        .order_by("-n", "code")
-        .first()
-    )
-    officer = User.objects.get(username=f"bench.so.{province.code}")
     minister = User.objects.get(username="bench.bo")
     values = IndicatorValue.objects.filter(period=period).count()
     print(

@@ -21,36 +21,16 @@ class _Rollback(Exception):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database name; default: DATABASE_URL")
-    parser.add_argument("--period", help="school year code, default: the last complete one")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    _common.setup()
-    if args.db:
-        _common.use_database(args.db)
+    args, period, province, officer = _common.province_bench(parser)
+    code = period.code
 
     from django.db import transaction
-    from django.db.models import Count
-    from django.utils import timezone
 
-    from diemtua.accounts.models import User
     from diemtua.core import uploads
-    from diemtua.orgs.models import OrgKind, OrgUnit
     from diemtua.reporting import docx, exports, services
-    from diemtua.reporting.models import ExportJob, PeriodKind
-    from diemtua.reporting.periods import get_period, school_year_of
+    from diemtua.reporting.models import ExportJob
     from diemtua.reporting.tables import _figures_cache
 
-    today = timezone.localdate()
-    code = args.period or f"{school_year_of(today) - 1}-{school_year_of(today)}"
-    period = get_period(PeriodKind.SCHOOL_YEAR, code)
-    province = (
-        OrgUnit.objects.filter(kind=OrgKind.DEPARTMENT, valid_to__isnull=True)
-        .annotate(n=Count("descendant_links"))
-        .order_by("-n", "code")
-        .first()
-    )
-    officer = User.objects.get(username=f"bench.so.{province.code}")
     print(f"{province.name}: {province.n - 1} units below it; period {code}")
 
     xlsx_times, build_times, sizes = [], [], {}

@@ -106,6 +106,9 @@ def refresh_in_scope(*, actor, unit: OrgUnit) -> dict[str, int]:
     if not cache.add(key, 1, timeout=600):
         raise RefreshBusy
     try:
+        from .signals import new_refresh_generation
+
+        new_refresh_generation()
         started = timezone.now()
         stale = list(StaleUnit.objects.filter(_in_scope(unit, None)).distinct())
         if not stale:

@@ -97,6 +97,9 @@ def refresh_stale() -> dict[str, int]:
     A unit marked again while this runs keeps its mark (its `marked_at` is newer) and is
     picked up by the next run.
     """
+    from .signals import new_refresh_generation
+
+    new_refresh_generation()
     started = timezone.now()
     stale = list(StaleUnit.objects.all())
     if not stale:

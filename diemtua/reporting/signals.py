@@ -105,15 +105,49 @@ def paused():
         _paused.reset(token)
 
 
+GENERATION_KEY = "reporting:refresh-generation"
+MARKED_KEY = "reporting:marked:{}"
+
+
+def new_refresh_generation() -> None:
+    """Called by a refresh before it reads the marks: marks remembered from before it no longer
+    prove anything (it will delete them), so the next write must touch its mark again."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
 def mark_stale(unit_id: int, day: datetime.date) -> None:
+    """Mark the unit stale from `day` on. Runs after the write's commit.
+
+    A school's busy hour (an assembly sending 800 help requests) must not write the same mark
+    800 times: each write was a transaction, a row lock every submission of the school queued on,
+    and a WAL flush (issue 9). So a mark already written from this day or earlier is not written
+    again while no refresh has started since: such a refresh reads the records after this write
+    committed, so it counts them; once one starts (the generation moves), the next write touches
+    the mark again so the refresh, which deletes marks older than its start, leaves it."""
+    from django.core.cache import cache
+
     from .models import StaleUnit
 
+    generation = cache.get(GENERATION_KEY)
+    known = cache.get(MARKED_KEY.format(unit_id))
+    if generation is not None and known is not None:
+        known_since, known_generation = known
+        if known_generation == generation and known_since <= day:
+            _schedule()
+            return
     mark, created = StaleUnit.objects.get_or_create(org_unit_id=unit_id, defaults={"since": day})
+    since = day
     if not created:
         # Keep the earliest day; touch marked_at so a running refresh leaves the mark.
-        StaleUnit.objects.filter(pk=mark.pk).update(
-            since=min(mark.since, day), marked_at=timezone.now()
-        )
+        since = min(mark.since, day)
+        StaleUnit.objects.filter(pk=mark.pk).update(since=since, marked_at=timezone.now())
+    if generation is not None:
+        cache.set(MARKED_KEY.format(unit_id), (since, generation), timeout=24 * 3600)
     _schedule()
 
 

@@ -138,6 +138,31 @@ def test_marks_keep_the_earliest_day(world):
     assert StaleUnit.objects.get().since == datetime.date(2026, 9, 7)
 
 
+def test_a_burst_of_writes_writes_the_mark_once_until_a_refresh_starts(
+    world, django_assert_max_num_queries
+):
+    """800 submissions of one assembly: one mark, not 800 updates of the same row; once a
+    refresh starts, the next write touches the mark again so the refresh leaves it."""
+    signals.new_refresh_generation()
+    day = datetime.date(2026, 10, 5)
+    signals.mark_stale(world.school_a.pk, day)
+    first = StaleUnit.objects.get()
+    with django_assert_max_num_queries(0):
+        for _ in range(20):
+            signals.mark_stale(world.school_a.pk, day)
+    # An earlier day is news: written.
+    signals.mark_stale(world.school_a.pk, datetime.date(2026, 9, 7))
+    assert StaleUnit.objects.get().since == datetime.date(2026, 9, 7)
+    # A refresh starts (and will delete marks older than its start): the next write touches it.
+    signals.new_refresh_generation()
+    started = timezone.now()
+    signals.mark_stale(world.school_a.pk, day)
+    mark = StaleUnit.objects.get()
+    assert mark.marked_at >= started > first.marked_at
+    StaleUnit.objects.filter(marked_at__lte=started).delete()
+    assert StaleUnit.objects.filter(org_unit=world.school_a).exists()
+
+
 def test_debounce_schedules_one_refresh_for_many_writes(world, settings, monkeypatch):
     from django.core.cache import cache
 
