@@ -165,20 +165,14 @@ def _indicator_refresh_waits(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_dashboard_figures_from_another_test():
-    """Dashboard figures are cached per process by (unit id, period id, …); ids repeat from
-    one test to the next after a rollback, so every test starts with an empty cache."""
-    from diemtua.reporting.tables import _figures_cache
-
-    _figures_cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _stale_marks_written_afresh():
-    """Without a refresh generation every stale mark is written to the database: a mark
-    remembered by an earlier test (same unit id after a rollback) must not be skipped."""
+def _reporting_caches_start_empty():
+    """Ids repeat from one test to the next after a rollback, so nothing a test cached under
+    an id may reach the next: dashboard figures (cached per process by unit and period id),
+    and stale marks remembered per unit (without a refresh generation every mark is written)."""
     from django.core.cache import cache
 
     from diemtua.reporting.signals import GENERATION_KEY
+    from diemtua.reporting.tables import _figures_cache
 
+    _figures_cache.clear()
     cache.delete(GENERATION_KEY)

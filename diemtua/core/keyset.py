@@ -7,7 +7,7 @@ before (or after) the last one shown, along a unique indexed column, so every pa
 same. The price: no "page 7 of 9120", only newer/older.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -18,10 +18,6 @@ class KeysetPage:
     newer: int | None = None  # cursor for the page above (rows after it), None on the first page
     older: int | None = None  # cursor for the page below (rows before it), None on the last page
     is_first: bool = True
-    number_of_rows: int = field(init=False)
-
-    def __post_init__(self):
-        self.number_of_rows = len(self.rows)
 
     def __iter__(self):
         return iter(self.rows)

@@ -51,7 +51,7 @@ def refresh(period: Period, unit_ids: Iterable[int] | None = None) -> None:
     for every unit. Call inside the transaction that changed the IndicatorValue rows."""
     now = timezone.now()
     params: list = [period.pk]
-    only = ""
+    only_totals = only_links = ""
     if unit_ids is not None:
         unit_ids = list(unit_ids)
         if not unit_ids:
@@ -61,18 +61,20 @@ def refresh(period: Period, unit_ids: Iterable[int] | None = None) -> None:
             .values_list("ancestor_id", flat=True)
             .distinct()
         )
-        only = f" AND org_unit_id IN ({', '.join(['%s'] * len(ancestors))})"
+        marks = ", ".join(["%s"] * len(ancestors))
+        only_totals = f" AND org_unit_id IN ({marks})"
+        only_links = f" AND a.ancestor_id IN ({marks})"
         params += ancestors
     totals, values, links = _table(SubtreeTotal), _table(IndicatorValue), _table(OrgUnitAncestor)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {totals} WHERE period_id = %s{only}", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {totals} WHERE period_id = %s{only_totals}", params)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {totals} "  # noqa: S608 — table names from the models, values bound
             "(org_unit_id, period_id, indicator, disaggregation, value, computed_at) "
             "SELECT a.ancestor_id, v.period_id, v.indicator, v.disaggregation, SUM(v.value), "
             "MAX(v.computed_at) "
             f"FROM {values} v JOIN {links} a ON a.descendant_id = v.org_unit_id "
-            f"WHERE v.period_id = %s{only.replace('org_unit_id', 'a.ancestor_id')} "
+            f"WHERE v.period_id = %s{only_links} "
             "GROUP BY a.ancestor_id, v.period_id, v.indicator, v.disaggregation",
             params,
         )

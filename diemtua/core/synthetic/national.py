@@ -128,6 +128,17 @@ class School:
     provider_id: int = 0
 
 
+@dataclass
+class TreePlan:
+    """The schools to create and what they hang on: provinces, one partner per province
+    (province id → the partner's id), and the first user id (counselors, officers, Ministry)."""
+
+    schools: list[School]
+    departments: list[OrgUnit]
+    providers: dict[int, int]
+    first_user: int
+
+
 def _weighted(rng: random.Random, pairs):
     return rng.choices([v for v, _ in pairs], [w for _, w in pairs])[0]
 
@@ -176,11 +187,11 @@ class Generator:
 
     # --- the tree ---------------------------------------------------------------------------
     def build_tree(self) -> list[School]:
-        schools = self.plan_tree()
-        self._write_tree(schools, *self._tree_extras)
-        return schools
+        tree = self.plan_tree()
+        self._write_tree(tree)
+        return tree.schools
 
-    def plan_tree(self) -> list[School]:
+    def plan_tree(self) -> TreePlan:
         """Where each school stands and how big it is; nothing written yet."""
         plan, rng = self.plan, self.rng
         departments = list(
@@ -218,10 +229,11 @@ class Generator:
         for school in schools:
             school.counselor_id = first_user + school.number
             school.provider_id = providers[school.province.pk]
-        self._tree_extras = (departments, providers, first_user)
-        return schools
+        return TreePlan(schools, departments, providers, first_user)
 
-    def _write_tree(self, schools, departments, providers, first_user) -> None:
+    def _write_tree(self, tree: TreePlan) -> None:
+        schools, departments, providers = tree.schools, tree.departments, tree.providers
+        first_user = tree.first_user
         loader = self.loader
         ancestors = {}
         for link in OrgUnitAncestor.objects.filter(
